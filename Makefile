@@ -1,0 +1,115 @@
+# Stellar — build, test, demo.
+#   make            build every program into build/
+#   make test       install deps, reserve hugepages, build, run every test
+#   make demo       install deps, reserve hugepages, build, run the demo
+#   make deps       install missing Debian packages (idempotent)
+#   make hugepages  reserve and mount 2 MiB hugepages (idempotent)
+
+BUILD    := build
+GEN      := $(BUILD)/gen
+PKGS     := libdpdk libzmq libprotobuf-c yaml-0.1 jansson libpcap
+
+Q        ?= @
+CC       := gcc
+CXX      := g++
+# Recursive (=) so that pkg-config runs after `make deps` installed things.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+WARN     := -Wall -Wextra -Werror
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -D_GNU_SOURCE $(WARN) -MMD -MP -Ishared -I$(GEN)
+ALL_CFLAGS = $(CFLAGS) $(PKG_CFLAGS)
+CXXFLAGS ?= -O2 -g
+ALL_CXXFLAGS = $(CXXFLAGS) -std=gnu++17 $(WARN) -Wno-missing-field-initializers -MMD -MP \
+	-Ishared -I$(GEN) $(PKG_CFLAGS) $(shell pkg-config --cflags gtest 2>/dev/null)
+LDLIBS   = $(PKG_LIBS) -lpthread
+
+PROTOS      := $(wildcard proto/*.proto)
+PROTO_C     := $(patsubst proto/%.proto,$(GEN)/%.pb-c.c,$(PROTOS))
+PROTO_H     := $(PROTO_C:.c=.h)
+SHARED_SRC  := $(wildcard shared/*.c)
+SHARED_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(SHARED_SRC)) $(patsubst $(GEN)/%.c,$(BUILD)/obj/gen/%.o,$(PROTO_C))
+LIB         := $(BUILD)/libstellar.a
+
+define program
+$(BUILD)/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(2)/*.c)) $(LIB)
+	@echo "  LD    $$@"
+	$(Q)$$(CC) -o $$@ $$^ $$(LDLIBS)
+PROGRAMS += $(BUILD)/$(1)
+OBJS += $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(2)/*.c))
+endef
+
+$(eval $(call program,stellar-orchestrator,orchestrator))
+$(eval $(call program,stellar-io,io_proc))
+$(eval $(call program,stellar-session,session_proc))
+$(eval $(call program,stellar-plugin,plugin_proc))
+$(eval $(call program,stellar-amq,amq_proc))
+$(eval $(call program,stellarctl,tools/stellarctl))
+$(eval $(call program,stellar-gen-demo,tools/demo))
+
+TEST_SRC := $(wildcard tests/*.cc)
+TEST_OBJ := $(patsubst %.cc,$(BUILD)/obj/%.o,$(TEST_SRC))
+TEST_BIN := $(BUILD)/tests/stellar_tests
+
+.PHONY: all deps hugepages test demo bench clean check-tests run-demo
+.DEFAULT_GOAL := all
+
+all: $(PROGRAMS)
+
+deps:
+	@bash tools/deps.sh
+
+hugepages:
+	@bash tools/hugepages.sh
+
+$(GEN)/%.pb-c.c $(GEN)/%.pb-c.h: proto/%.proto
+	@mkdir -p $(GEN)
+	@echo "  PROTO $<"
+	$(Q)protoc-c --proto_path=proto --c_out=$(GEN) $<
+
+# Every object may include generated headers.
+$(SHARED_OBJ) $(OBJS) $(TEST_OBJ): | $(PROTO_H)
+
+$(BUILD)/obj/gen/%.o: $(GEN)/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC    $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -Wno-unused-parameter -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC    $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.cc
+	@mkdir -p $(dir $@)
+	@echo "  CXX   $<"
+	$(Q)$(CXX) $(ALL_CXXFLAGS) -c -o $@ $<
+
+$(LIB): $(SHARED_OBJ)
+	@rm -f $@
+	@echo "  AR    $@"
+	$(Q)ar rcs $@ $^
+
+$(TEST_BIN): $(TEST_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	@echo "  LD    $@"
+	$(Q)$(CXX) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs gtest_main 2>/dev/null || echo -lgtest_main -lgtest)
+
+# The environment is prepared first; the build then runs in a fresh make so
+# that pkg-config sees packages `deps` may just have installed.
+test: deps hugepages
+	@$(MAKE) --no-print-directory check-tests
+
+check-tests: all $(TEST_BIN)
+	@bash tests/run.sh $(TEST_BIN)
+
+demo: deps hugepages
+	@$(MAKE) --no-print-directory run-demo
+
+run-demo: all
+	@bash tools/demo/run.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,95 @@
+#include <stdio.h>
+
+#include <rte_mbuf.h>
+
+#include "io.h"
+#include "log.h"
+#include "mbuf_meta.h"
+
+static void commit_port(struct io_port *p, unsigned *sent, uint64_t *bytes,
+			struct rte_mbuf **bufs, unsigned n, unsigned port)
+{
+	int64_t off = pcap_writer_commit(&p->writer);
+
+	if (off >= 0) {
+		p->st->tx_offset = (uint64_t)off;
+		return;
+	}
+	/* The records of this burst may be partly on disk; count them as
+	 * failed and cut the file back to the last good commit on restart. */
+	LOG_ERR("port %s: writing %s failed", p->cfg->name, p->cfg->tx_pcap);
+	for (unsigned i = 0; i < n; i++) {
+		if (pkt_meta(bufs[i])->tx_port != port || pkt_meta(bufs[i])->verdict)
+			continue;
+		pkt_meta(bufs[i])->verdict = 1 + DROP_TX_ERROR;
+		sent[port]--;
+		bytes[port] -= rte_pktmbuf_pkt_len(bufs[i]);
+	}
+}
+
+unsigned io_tx_poll(struct io_ctx *io)
+{
+	struct rte_mbuf *bufs[IO_BURST];
+	unsigned sent[STELLAR_MAX_PORTS] = {0};
+	uint64_t bytes[STELLAR_MAX_PORTS] = {0};
+	/* Large enough for any capture record (libpcap's maximum snaplen). */
+	static uint8_t scratch[262144];
+	unsigned n = rte_ring_sc_dequeue_burst(io->tx_ring, (void **)bufs, IO_BURST, NULL);
+	struct node_counters *c = io->rt->counters;
+
+	if (n == 0)
+		return 0;
+	counter_add(&c->in, n);
+	for (unsigned i = 0; i < n; i++) {
+		struct pkt_meta *meta = pkt_meta(bufs[i]);
+		struct io_port *p;
+		uint32_t len = rte_pktmbuf_pkt_len(bufs[i]);
+
+		meta->owner = io->rt->node;
+		meta->verdict = 0;
+		if (meta->tx_port >= io->n_ports) {
+			meta->verdict = 1 + DROP_TX_ERROR;
+			continue;
+		}
+		p = &io->ports[meta->tx_port];
+		if (p->has_writer) {
+			const uint8_t *data = rte_pktmbuf_read(bufs[i], 0, RTE_MIN(len, (uint32_t)sizeof(scratch)),
+							       scratch);
+
+			if (!data || pcap_writer_write(&p->writer, meta->ts_ns, len, meta->wire_len, data) < 0) {
+				meta->verdict = 1 + DROP_TX_ERROR;
+				continue;
+			}
+			p->dirty = true;
+		}
+		sent[meta->tx_port]++;
+		bytes[meta->tx_port] += len;
+	}
+	for (unsigned port = 0; port < io->n_ports; port++) {
+		struct io_port *p = &io->ports[port];
+
+		if (p->dirty)
+			commit_port(p, sent, bytes, bufs, n, port);
+		p->dirty = false;
+		if (sent[port]) {
+			counter_add(&p->st->tx_pkts, sent[port]);
+			counter_add(&p->st->tx_bytes, bytes[port]);
+			counter_add(&c->tx, sent[port]);
+		}
+	}
+	/* Freed only after the commit: a crash before it leaves them owned by
+	 * this process, so the orchestrator counts them as lost, not sent. */
+	for (unsigned i = 0; i < n; i++) {
+		struct pkt_meta *meta = pkt_meta(bufs[i]);
+
+		if (meta->verdict) {
+			if (meta->tx_port < io->n_ports)
+				counter_add(&io->ports[meta->tx_port].st->errors, 1);
+			stage_drop(bufs[i], (enum drop_reason)(meta->verdict - 1), c);
+		} else {
+			meta->owner = MBUF_OWNER_FREE;
+			rte_pktmbuf_free(bufs[i]);
+		}
+	}
+	return n;
+}

@@ -1,0 +1,92 @@
+/*
+ * stellar-io: reads packets from the ports, gives each its order key and
+ * flow hash, steers it to a session shard; and writes what stellar-amq hands
+ * back to the ports.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <rte_cycles.h>
+
+#include "io.h"
+#include "log.h"
+
+static bool io_has_work(void *arg)
+{
+	struct io_ctx *io = arg;
+
+	return progress_ring_pending(io->tx_ring) != 0 ||
+	       (!io->rt->stop_rx && io_rx_has_work(io));
+}
+
+static void io_init(struct io_ctx *io, struct worker_rt *rt)
+{
+	struct stellar_shm *shm = rt->shm;
+	uint16_t tx_ring = topo_ring_amq_io(0, rt->index);
+	char err[512];
+
+	io->rt = rt;
+	io->shm = shm;
+	io->pool = shm->pool;
+	io->n_ports = shm->n_ports;
+	io->n_shards = shm->n_shards;
+	io->next_seq = &rt->slot->scratch[IO_SCRATCH_NEXT_SEQ];
+	io->tx_ring = shm->graph.ring[tx_ring];
+	for (unsigned i = 0; i < io->n_ports; i++) {
+		io->ports[i].cfg = &shm->port_cfg[i];
+		io->ports[i].st = &shm->port[i];
+	}
+	for (unsigned s = 0; s < io->n_shards; s++) {
+		uint16_t ring = topo_ring_io_session(rt->index, s);
+
+		stage_output_init(&io->to_shard[s], shm->graph.ring[ring], ring,
+				  &shm->nodes[topo_node_id(NODE_SESSION, s)].bell);
+	}
+	if (io_ports_open(io, err, sizeof(err)) < 0) {
+		LOG_ERR("%s", err);
+		worker_rt_exit(rt, EXIT_FAILURE);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct worker_rt rt;
+	static struct io_ctx io;
+
+	worker_rt_init(&rt, NODE_IO, argc, argv);
+	io_init(&io, &rt);
+
+	for (;;) {
+		unsigned done;
+
+		worker_rt_service(&rt);
+		if (rt.stop) {
+			/* Hand on what was read; what is still in the files stays
+			 * there for a successor. */
+			if (rt.graceful) {
+				io_rx_release_pending(&io);
+				while (!io_rx_outputs_flushed(&io))
+					worker_rt_stalled(&rt);
+			}
+			break;
+		}
+		done = io_tx_poll(&io);
+		if (!rt.stop_rx)
+			done += io_rx_poll(&io);
+		if (done) {
+			worker_rt_busy(&rt);
+		} else if (io.wait_until_tsc) {
+			/* Pacing: sleep towards the next packet's time, but let
+			 * returning packets wake us. */
+			rt.wake_tsc = io.wait_until_tsc;
+			worker_rt_idle(&rt, io_has_work, &io);
+			rt.wake_tsc = 0;
+		} else if (!io_has_work(&io)) {
+			worker_rt_idle(&rt, io_has_work, &io);
+		} else {
+			worker_rt_stalled(&rt);
+		}
+	}
+	io_ports_close(&io);
+	worker_rt_exit(&rt, EXIT_SUCCESS);
+}

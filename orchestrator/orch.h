@@ -1,0 +1,102 @@
+/* stellar-orchestrator internals: one struct orch per run, and the files
+ * that each handle one part of it. */
+#ifndef STELLAR_ORCH_H
+#define STELLAR_ORCH_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "shm_layout.h"
+
+enum orch_phase {
+	PHASE_RUNNING = 0,
+	PHASE_DRAINING,  /* ports closed for input; waiting for in-flight packets */
+	PHASE_STOPPING,  /* workers asked to exit */
+	PHASE_DONE,
+};
+
+struct orch_worker {
+	uint16_t node;
+	enum node_kind kind;
+	unsigned index;
+	bool enabled;            /* part of the running topology */
+	pid_t pid;
+	enum worker_state state;
+	uint32_t restarts;
+	unsigned quick_deaths;   /* consecutive deaths soon after start */
+	uint64_t spawned_ms;
+	uint64_t last_seen_ms;   /* hello or heartbeat */
+	uint64_t respawn_at_ms;
+	uint64_t stop_sent_ms;
+};
+
+struct orch {
+	struct stellar_config cfg;
+	bool until_eof;
+	char stats_json_path[PATH_MAX];
+	char bin_dir[PATH_MAX];
+	char cpus[64];
+
+	struct stellar_shm *shm;
+	uint64_t mempool_baseline;
+	int lock_fd;
+	int signal_fd;
+	void *zctx;
+	void *zcontrol;
+	void *zworkers;
+
+	struct orch_worker workers[TOPO_MAX_NODES];
+	enum orch_phase phase;
+	uint64_t phase_since_ms;
+	uint64_t start_ms;
+	bool drain_timed_out;
+	int exit_code;
+};
+
+uint64_t orch_now_ms(void);
+const char *orch_phase_name(enum orch_phase phase);
+
+/* orch_preflight.c: checks that need no DPDK, and the instance lock. */
+int orch_preflight(struct orch *o);
+void orch_release_lock(struct orch *o);
+
+/* orch_memory.c: EAL primary and every shared object. */
+int orch_memory_create(struct orch *o, const char *argv0);
+/* orch_cleanup.c: leave nothing in hugetlbfs or /var/run/dpdk. */
+void orch_cleanup_dpdk_files(const char *instance);
+void orch_cleanup_run_dir(const char *instance);
+
+/* orch_workers.c */
+void orch_workers_init(struct orch *o);
+int orch_worker_spawn(struct orch *o, struct orch_worker *w);
+void orch_workers_start_all(struct orch *o);
+void orch_workers_reap(struct orch *o);
+void orch_workers_tick(struct orch *o);
+bool orch_workers_all_exited(const struct orch *o);
+void orch_workers_kill_all(struct orch *o, int sig);
+
+/* orch_recovery.c: after a worker died, take back what it held. Returns the
+ * number of packets lost with it. */
+uint64_t orch_recover_node(struct orch *o, uint16_t node);
+/* At exit after a timed-out drain: free what is still in the pipeline. */
+uint64_t orch_sweep_leftovers(struct orch *o);
+
+/* orch_worker_link.c */
+int orch_worker_link_open(struct orch *o);
+void orch_worker_link_poll(struct orch *o);
+void orch_worker_send_stop(struct orch *o, struct orch_worker *w, bool graceful);
+void orch_worker_send_stop_rx(struct orch *o, struct orch_worker *w);
+
+/* orch_control.c */
+int orch_control_open(struct orch *o);
+void orch_control_poll(struct orch *o);
+
+/* orch_lifecycle.c */
+void orch_begin_drain(struct orch *o, const char *why);
+void orch_lifecycle_tick(struct orch *o);
+void orch_finish(struct orch *o);
+
+#endif

@@ -1,0 +1,149 @@
+/*
+ * The control API server. Each request is decoded, handed to one action
+ * function, and answered; a malformed or unknown request gets
+ * CODE_BAD_REQUEST and changes nothing.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <zmq.h>
+
+#include "log.h"
+#include "orch.h"
+#include "orch_stats.h"
+#include "paths.h"
+
+#define CONTROL_MAX_MSG (1 << 20)
+
+int orch_control_open(struct orch *o)
+{
+	char endpoint[256], path[256];
+	int linger = 0;
+	int64_t max = CONTROL_MAX_MSG;
+
+	endpoint_control(o->cfg.instance, endpoint, sizeof(endpoint));
+	path_control_socket(o->cfg.instance, path, sizeof(path));
+	o->zcontrol = zmq_socket(o->zctx, ZMQ_ROUTER);
+	if (!o->zcontrol)
+		return -1;
+	zmq_setsockopt(o->zcontrol, ZMQ_LINGER, &linger, sizeof(linger));
+	zmq_setsockopt(o->zcontrol, ZMQ_MAXMSGSIZE, &max, sizeof(max));
+	if (zmq_bind(o->zcontrol, endpoint) != 0) {
+		LOG_ERR("cannot bind the control socket %s: %s", endpoint, zmq_strerror(zmq_errno()));
+		return -1;
+	}
+	/* Owner and group may control the instance; nobody else. */
+	chmod(path, 0660);
+	return 0;
+}
+
+static void reply(struct orch *o, zmq_msg_t *id, const Stellar__Control__V1__Response *resp)
+{
+	size_t len = stellar__control__v1__response__get_packed_size(resp);
+	uint8_t *buf = malloc(len ? len : 1);
+
+	if (!buf)
+		return;
+	stellar__control__v1__response__pack(resp, buf);
+	zmq_send(o->zcontrol, zmq_msg_data(id), zmq_msg_size(id), ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	zmq_send(o->zcontrol, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	zmq_send(o->zcontrol, buf, len, ZMQ_DONTWAIT);
+	free(buf);
+}
+
+static void act(struct orch *o, const Stellar__Control__V1__Request *req,
+		Stellar__Control__V1__Response *resp, struct stats_builder *b)
+{
+	switch (req->op_case) {
+	case STELLAR__CONTROL__V1__REQUEST__OP_STATUS:
+		orch_status_build(o, b);
+		resp->result_case = STELLAR__CONTROL__V1__RESPONSE__RESULT_STATUS;
+		resp->status = &b->status;
+		break;
+	case STELLAR__CONTROL__V1__REQUEST__OP_STATS:
+		orch_stats_build(o, b);
+		resp->result_case = STELLAR__CONTROL__V1__RESPONSE__RESULT_STATS;
+		resp->stats = &b->stats;
+		break;
+	case STELLAR__CONTROL__V1__REQUEST__OP_SHUTDOWN:
+		if (o->phase != PHASE_RUNNING) {
+			resp->code = STELLAR__CONTROL__V1__CODE__CODE_BUSY;
+			resp->message = (char *)"already shutting down";
+			break;
+		}
+		orch_begin_drain(o, "shutdown requested over the control API");
+		resp->message = (char *)"shutting down";
+		break;
+	default:
+		resp->code = STELLAR__CONTROL__V1__CODE__CODE_BAD_REQUEST;
+		resp->message = (char *)"request names no known operation";
+		break;
+	}
+}
+
+static void serve_one(struct orch *o, zmq_msg_t *id, const void *data, size_t len)
+{
+	Stellar__Control__V1__Response resp = STELLAR__CONTROL__V1__RESPONSE__INIT;
+	Stellar__Control__V1__Request *req = stellar__control__v1__request__unpack(NULL, len, data);
+	static struct stats_builder b;
+	char msg[96];
+
+	if (!req) {
+		snprintf(msg, sizeof(msg), "malformed request: not a stellar.control.v1.Request (%zu bytes)",
+			 len);
+		resp.code = STELLAR__CONTROL__V1__CODE__CODE_BAD_REQUEST;
+		resp.message = msg;
+		reply(o, id, &resp);
+		return;
+	}
+	resp.id = req->id;
+	act(o, req, &resp, &b);
+	reply(o, id, &resp);
+	stellar__control__v1__request__free_unpacked(req, NULL);
+}
+
+static bool more_frames(void *sock)
+{
+	int more = 0;
+	size_t len = sizeof(more);
+
+	return zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &len) == 0 && more;
+}
+
+void orch_control_poll(struct orch *o)
+{
+	for (;;) {
+		zmq_msg_t f[3], extra;
+		int kept = 0, total = 0;
+
+		zmq_msg_init(&f[0]);
+		if (zmq_msg_recv(&f[0], o->zcontrol, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&f[0]);
+			return;
+		}
+		kept = total = 1;
+		/* A REQ envelope is identity, empty delimiter, body; anything
+		 * longer is read to its end and refused. */
+		while (more_frames(o->zcontrol)) {
+			zmq_msg_t *slot = kept < 3 ? &f[kept] : &extra;
+
+			zmq_msg_init(slot);
+			if (zmq_msg_recv(slot, o->zcontrol, 0) < 0) {
+				zmq_msg_close(slot);
+				break;
+			}
+			total++;
+			if (kept < 3)
+				kept++;
+			else
+				zmq_msg_close(&extra);
+		}
+		if (total == 3 && zmq_msg_size(&f[1]) == 0)
+			serve_one(o, &f[0], zmq_msg_data(&f[2]), zmq_msg_size(&f[2]));
+		else
+			LOG_WARN("ignoring a control message that is not a REQ envelope (%d frames)", total);
+		for (int i = 0; i < kept; i++)
+			zmq_msg_close(&f[i]);
+	}
+}

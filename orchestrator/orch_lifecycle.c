@@ -1,0 +1,166 @@
+/*
+ * The run from start to exit: running; draining (no more input, waiting
+ * until every packet received has been sent or dropped); stopping (workers
+ * asked to exit); done (final stats written, shared memory released).
+ */
+#include <stdio.h>
+
+#include <jansson.h>
+#include <rte_eal.h>
+#include <rte_mempool.h>
+
+#include "log.h"
+#include "orch.h"
+#include "orch_stats.h"
+#include "stats_json.h"
+
+const char *orch_phase_name(enum orch_phase phase)
+{
+	switch (phase) {
+	case PHASE_RUNNING: return "running";
+	case PHASE_DRAINING: return "draining";
+	case PHASE_STOPPING: return "stopping";
+	case PHASE_DONE: return "done";
+	}
+	return "unknown";
+}
+
+static void set_phase(struct orch *o, enum orch_phase p)
+{
+	o->phase = p;
+	o->phase_since_ms = orch_now_ms();
+}
+
+static struct conservation totals(struct orch *o)
+{
+	struct conservation c;
+
+	conservation_reset(&c);
+	for (uint16_t n = 0; n < TOPO_MAX_NODES; n++)
+		conservation_add(&c, &o->shm->nodes[n].counters);
+	return c;
+}
+
+static bool all_input_read(struct orch *o)
+{
+	for (unsigned i = 0; i < o->shm->n_ports; i++)
+		if (!__atomic_load_n(&o->shm->port[i].rx_eof, __ATOMIC_ACQUIRE))
+			return false;
+	return true;
+}
+
+static bool workers_settled(struct orch *o)
+{
+	for (uint16_t n = 0; n < TOPO_MAX_NODES; n++) {
+		const struct orch_worker *w = &o->workers[n];
+
+		if (w->enabled && w->state != WORKER_RUNNING)
+			return false;
+	}
+	return true;
+}
+
+void orch_begin_drain(struct orch *o, const char *why)
+{
+	if (o->phase != PHASE_RUNNING)
+		return;
+	LOG_INFO("%s: draining the pipeline", why);
+	for (uint16_t n = 0; n < TOPO_MAX_NODES; n++)
+		if (o->workers[n].enabled && o->workers[n].kind == NODE_IO)
+			orch_worker_send_stop_rx(o, &o->workers[n]);
+	set_phase(o, PHASE_DRAINING);
+}
+
+static void begin_stop(struct orch *o)
+{
+	for (uint16_t n = 0; n < TOPO_MAX_NODES; n++) {
+		struct orch_worker *w = &o->workers[n];
+
+		if (!w->enabled)
+			continue;
+		if (w->pid) {
+			w->state = WORKER_STOPPING;
+			__atomic_store_n(&o->shm->nodes[n].state, WORKER_STOPPING, __ATOMIC_RELEASE);
+			orch_worker_send_stop(o, w, true);
+		} else {
+			w->state = WORKER_STOPPED;
+			__atomic_store_n(&o->shm->nodes[n].state, WORKER_STOPPED, __ATOMIC_RELEASE);
+		}
+	}
+	set_phase(o, PHASE_STOPPING);
+}
+
+void orch_lifecycle_tick(struct orch *o)
+{
+	struct conservation c;
+	uint64_t now = orch_now_ms();
+
+	switch (o->phase) {
+	case PHASE_RUNNING:
+		if (!o->until_eof || !all_input_read(o) || !workers_settled(o))
+			break;
+		c = totals(o);
+		if (conservation_balanced(&c)) {
+			LOG_INFO("every capture has been read and the pipeline is empty");
+			set_phase(o, PHASE_DRAINING);
+		}
+		break;
+	case PHASE_DRAINING:
+		c = totals(o);
+		if (conservation_balanced(&c) && workers_settled(o)) {
+			begin_stop(o);
+		} else if (now - o->phase_since_ms > o->cfg.pipeline.drain_timeout_ms) {
+			LOG_WARN("drain timed out after %u ms with %lld packet(s) in flight; stopping anyway",
+				 o->cfg.pipeline.drain_timeout_ms, (long long)conservation_in_flight(&c));
+			o->drain_timed_out = true;
+			begin_stop(o);
+		}
+		break;
+	case PHASE_STOPPING:
+		if (orch_workers_all_exited(o))
+			set_phase(o, PHASE_DONE);
+		break;
+	case PHASE_DONE:
+		break;
+	}
+}
+
+static void write_stats(struct orch *o)
+{
+	static struct stats_builder b;
+	json_t *j;
+
+	if (!o->stats_json_path[0])
+		return;
+	orch_stats_build(o, &b);
+	j = stats_json_from_pb(&b.stats);
+	if (!j || json_dump_file(j, o->stats_json_path, JSON_INDENT(2) | JSON_SORT_KEYS) != 0) {
+		LOG_ERR("cannot write the stats to %s", o->stats_json_path);
+		o->exit_code = 1;
+	}
+	json_decref(j);
+}
+
+void orch_finish(struct orch *o)
+{
+	struct conservation c;
+	uint64_t left;
+
+	if (o->drain_timed_out) {
+		left = orch_sweep_leftovers(o);
+		if (left)
+			LOG_WARN("%llu packet(s) were still in the pipeline at exit (counted as dropped: "
+				 "shutdown)", (unsigned long long)left);
+	}
+	c = totals(o);
+	write_stats(o);
+	LOG_INFO("exit: rx %llu, tx %llu, dropped %llu, mbufs in use %u",
+		 (unsigned long long)c.rx, (unsigned long long)c.tx,
+		 (unsigned long long)c.dropped_total, rte_mempool_in_use_count(o->shm->pool));
+	if (!conservation_balanced(&c)) {
+		LOG_ERR("accounting mismatch: rx %llu != tx %llu + dropped %llu",
+			(unsigned long long)c.rx, (unsigned long long)c.tx,
+			(unsigned long long)c.dropped_total);
+		o->exit_code = 1;
+	}
+}

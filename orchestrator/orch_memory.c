@@ -1,0 +1,144 @@
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_memzone.h>
+
+#include "log.h"
+#include "mbuf_meta.h"
+#include "orch.h"
+#include "paths.h"
+#include "stage_merge.h"
+
+#define MEMPOOL_CACHE 256
+
+static int eal_init_primary(struct orch *o, const char *argv0)
+{
+	char prefix[64], lcores[96], loglevel[32];
+	char *argv[16];
+	int argc = 0;
+
+	eal_file_prefix(o->cfg.instance, prefix, sizeof(prefix));
+	snprintf(lcores, sizeof(lcores), "--lcores=%u@(%s)", TOPO_NODE_ORCH, o->cpus);
+	snprintf(loglevel, sizeof(loglevel), "--log-level=%s",
+		 o->cfg.log_level >= LOG_LVL_DEBUG ? "info" : "error");
+	argv[argc++] = (char *)argv0;
+	argv[argc++] = (char *)"--proc-type=primary";
+	argv[argc++] = (char *)"--file-prefix";
+	argv[argc++] = prefix;
+	argv[argc++] = (char *)"--no-pci";
+	argv[argc++] = lcores;
+	argv[argc++] = loglevel;
+	argv[argc] = NULL;
+	if (rte_eal_init(argc, argv) < 0) {
+		LOG_ERR("DPDK initialisation failed: %s (are hugepages reserved? run `make hugepages`)",
+			rte_strerror(rte_errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int create_ring(struct orch *o, uint16_t id)
+{
+	char name[RTE_RING_NAMESIZE];
+	struct rte_ring *r;
+
+	topo_ring_name(id, name, sizeof(name));
+	r = rte_ring_create(name, o->cfg.pipeline.ring_size, (int)rte_socket_id(),
+			    RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (!r) {
+		LOG_ERR("cannot create ring %s: %s", name, rte_strerror(rte_errno));
+		return -1;
+	}
+	o->shm->graph.ring[id] = r;
+	return 0;
+}
+
+static void add_input(struct stellar_shm *shm, uint16_t node, uint16_t ring)
+{
+	struct order_inputs *in = &shm->graph.inputs[node];
+
+	in->ring[in->n++] = ring;
+}
+
+/* Rings exist for the maximum number of plugin workers, so scaling later is
+ * only a matter of starting processes and changing steer[]. */
+static int create_rings(struct orch *o)
+{
+	struct stellar_shm *shm = o->shm;
+	uint16_t io = topo_node_id(NODE_IO, 0), amq = topo_node_id(NODE_AMQ, 0);
+
+	for (unsigned s = 0; s < shm->n_shards; s++) {
+		uint16_t r = topo_ring_io_session(0, s);
+
+		if (create_ring(o, r) < 0)
+			return -1;
+		add_input(shm, topo_node_id(NODE_SESSION, s), r);
+		for (unsigned w = 0; w < shm->max_plugin_workers; w++) {
+			r = topo_ring_session_plugin(s, w);
+			if (create_ring(o, r) < 0)
+				return -1;
+			add_input(shm, topo_node_id(NODE_PLUGIN, w), r);
+		}
+	}
+	for (unsigned w = 0; w < shm->max_plugin_workers; w++) {
+		uint16_t r = topo_ring_plugin_amq(w, 0);
+
+		if (create_ring(o, r) < 0)
+			return -1;
+		add_input(shm, amq, r);
+	}
+	if (create_ring(o, topo_ring_amq_io(0, 0)) < 0)
+		return -1;
+	shm->graph.node[io].is_source = 1;
+	return 0;
+}
+
+int orch_memory_create(struct orch *o, const char *argv0)
+{
+	const struct rte_memzone *mz;
+	struct stellar_shm *shm;
+
+	if (eal_init_primary(o, argv0) < 0)
+		return -1;
+	mz = rte_memzone_reserve(STELLAR_SHM_NAME, sizeof(*shm), (int)rte_socket_id(), 0);
+	if (!mz) {
+		LOG_ERR("cannot reserve %zu bytes of shared memory: %s", sizeof(*shm),
+			rte_strerror(rte_errno));
+		return -1;
+	}
+	shm = mz->addr;
+	memset(shm, 0, sizeof(*shm));
+	o->shm = shm;
+	snprintf(shm->instance, sizeof(shm->instance), "%s", o->cfg.instance);
+	shm->orch_pid = getpid();
+	shm->burst = MERGE_BURST;
+	shm->n_ports = o->cfg.n_ports;
+	shm->n_shards = o->cfg.pipeline.session_shards;
+	shm->n_plugin_workers = o->cfg.pipeline.plugin_workers;
+	shm->max_plugin_workers = o->cfg.pipeline.max_plugin_workers;
+	memcpy(shm->port_cfg, o->cfg.ports, sizeof(o->cfg.ports));
+	for (unsigned b = 0; b < STELLAR_STEER_BUCKETS; b++)
+		shm->steer[b] = (uint16_t)(b % shm->n_plugin_workers);
+
+	shm->pool = rte_pktmbuf_pool_create(STELLAR_POOL_NAME, o->cfg.pipeline.mbufs, MEMPOOL_CACHE,
+					    PKT_META_SIZE, RTE_MBUF_DEFAULT_BUF_SIZE,
+					    (int)rte_socket_id());
+	if (!shm->pool) {
+		LOG_ERR("cannot create a pool of %u mbufs: %s (reserve more hugepages, or lower "
+			"pipeline.mbufs)", o->cfg.pipeline.mbufs, rte_strerror(rte_errno));
+		return -1;
+	}
+	if (create_rings(o) < 0)
+		return -1;
+	o->mempool_baseline = rte_mempool_in_use_count(shm->pool);
+	/* Workers check these last: everything above is in place. */
+	shm->layout_version = STELLAR_SHM_LAYOUT_VERSION;
+	__atomic_store_n(&shm->magic, STELLAR_SHM_MAGIC, __ATOMIC_RELEASE);
+	return 0;
+}

@@ -1,0 +1,25 @@
+/* Builds the control API's Status and Stats messages from shared memory.
+ * The messages point into the builder, which must outlive them. */
+#ifndef STELLAR_ORCH_STATS_H
+#define STELLAR_ORCH_STATS_H
+
+#include "control.pb-c.h"
+#include "orch.h"
+
+struct stats_builder {
+	Stellar__Control__V1__Stats stats;
+	Stellar__Control__V1__Status status;
+	Stellar__Control__V1__Sessions sessions;
+	Stellar__Control__V1__Mempool mempool;
+	Stellar__Control__V1__Drop drops[DROP_REASON_MAX];
+	Stellar__Control__V1__Drop *drop_ptrs[DROP_REASON_MAX];
+	Stellar__Control__V1__Worker workers[TOPO_MAX_NODES];
+	Stellar__Control__V1__Worker *worker_ptrs[TOPO_MAX_NODES];
+	Stellar__Control__V1__Port ports[STELLAR_MAX_PORTS];
+	Stellar__Control__V1__Port *port_ptrs[STELLAR_MAX_PORTS];
+};
+
+void orch_stats_build(struct orch *o, struct stats_builder *b);
+void orch_status_build(struct orch *o, struct stats_builder *b);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * The instance configuration (conf/<name>.yaml), parsed and checked before
+ * anything is applied: a config is either accepted whole or rejected with
+ * the file, line, key and reason.
+ */
+#ifndef STELLAR_CONFIG_H
+#define STELLAR_CONFIG_H
+
+#include <stddef.h>
+
+#include "shm_layout.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CONFIG_MAX_PLUGINS 16
+
+struct plugin_config {
+	char name[STELLAR_NAME_MAX];
+	char path[STELLAR_PATH_MAX];
+	unsigned line;
+};
+
+struct pipeline_config {
+	unsigned plugin_workers;      /* active at start */
+	unsigned max_plugin_workers;  /* rings are created for this many */
+	unsigned session_shards;
+	unsigned ring_size;           /* entries per ring, power of two */
+	unsigned mbufs;               /* mbufs in the pool */
+	unsigned drain_timeout_ms;    /* shutdown waits this long for in-flight packets */
+	unsigned heartbeat_timeout_ms;/* a silent worker is killed and restarted after this */
+	char cpus[64];                /* CPUs workers may run on, e.g. "0-1"; empty: all */
+};
+
+struct stellar_config {
+	char path[STELLAR_PATH_MAX];
+	char instance[STELLAR_NAME_MAX];
+	unsigned n_ports;
+	struct port_config ports[STELLAR_MAX_PORTS];
+	struct pipeline_config pipeline;
+	unsigned n_plugins;
+	struct plugin_config plugins[CONFIG_MAX_PLUGINS];
+	int log_level; /* enum log_level */
+};
+
+struct config_error {
+	char file[STELLAR_PATH_MAX];
+	unsigned line;  /* 1-based; 0 when the error is not about one place */
+	char key[128];  /* dotted path, e.g. "ports[0].rx_pcap" */
+	char reason[384];
+};
+
+/* Fills defaults, then reads the file. Returns 0, or -1 with *err set. */
+int config_load(const char *path, struct stellar_config *cfg, struct config_error *err);
+/* Same, from a string; `name` stands for the file in messages and relative
+ * paths are resolved against `base_dir` (NULL: the working directory). */
+int config_load_string(const char *yaml, size_t len, const char *name, const char *base_dir,
+		       struct stellar_config *cfg, struct config_error *err);
+
+void config_defaults(struct stellar_config *cfg);
+/* "file:line: key: reason" */
+void config_error_format(const struct config_error *err, char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

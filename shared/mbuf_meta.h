@@ -1,0 +1,61 @@
+/*
+ * What travels with every packet in the mbuf private area, so that later
+ * processes never decode twice and the orchestrator can tell who holds an
+ * mbuf after a crash.
+ */
+#ifndef STELLAR_MBUF_META_H
+#define STELLAR_MBUF_META_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Ownership tags. Whoever hands an mbuf to a ring first tags it as "in
+ * transit on ring R"; the consumer re-tags it with its own node id once it
+ * has dequeued it. After a crash of node N, the mbufs tagged N, or in transit
+ * on a ring of N but no longer in that ring, are the ones N held.
+ */
+#define MBUF_OWNER_FREE     0x0000u
+#define MBUF_OWNER_SEGMENT  0xffffu /* a non-first segment: owned via its head */
+#define MBUF_OWNER_TRANSIT  0x8000u /* | ring id */
+
+/* Low bits of an order key left for items a stage creates between two
+ * packets (session events raised by timers, for example). */
+#define PKT_KEY_SUB_BITS 20
+
+struct pkt_meta {
+	uint64_t key;       /* global order: io sequence << PKT_KEY_SUB_BITS */
+	uint64_t ts_ns;     /* packet time: capture timestamp or TSC-derived */
+	uint32_t flow_hash; /* symmetric: both directions give the same value */
+	uint32_t wire_len;  /* length on the wire; pkt_len may be shorter (snaplen) */
+	uint16_t owner;     /* MBUF_OWNER_* or a node id */
+	uint16_t rx_port;
+	uint16_t tx_port;
+	uint8_t verdict;    /* 0: forward; else 1 + enum drop_reason */
+	uint8_t flags;
+	uint8_t reserved[96]; /* decoder results */
+};
+
+#define PKT_META_SIZE 128
+
+_Static_assert(sizeof(struct pkt_meta) == PKT_META_SIZE, "pkt_meta must fill the mbuf private area");
+
+static inline struct pkt_meta *pkt_meta(struct rte_mbuf *m)
+{
+	return (struct pkt_meta *)rte_mbuf_to_priv(m);
+}
+
+static inline uint64_t pkt_key(struct rte_mbuf *m)
+{
+	return pkt_meta(m)->key;
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,124 @@
+/*
+ * The instance's control block: one memzone, created by the orchestrator,
+ * mapped by every worker. Names of every shared DPDK object are here too.
+ *
+ * Who writes what:
+ *   orchestrator  header, config mirror, ports[].config, steer[], rings,
+ *                 nodes[].{pid,state,restarts}, graph.inputs/ring
+ *   each worker   its own nodes[id].counters / .scratch, graph.node[id],
+ *                 and (stellar-io) ports[].state
+ * Pointers stored here (rings, mempool) are data pointers into hugepage
+ * memory, which DPDK maps at the same address in every process; no function
+ * pointer is ever stored here.
+ */
+#ifndef STELLAR_SHM_LAYOUT_H
+#define STELLAR_SHM_LAYOUT_H
+
+#include <stdint.h>
+
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "counters.h"
+#include "doorbell.h"
+#include "stage_progress.h"
+#include "topology.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define STELLAR_SHM_NAME     "stellar_ctl"  /* memzone: struct stellar_shm */
+#define STELLAR_POOL_NAME    "stellar_mbuf" /* pktmbuf pool, PKT_META_SIZE priv */
+/* Rings: topo_ring_name(), e.g. "st_io0_ss0", SP/SC, created by the orchestrator. */
+
+#define STELLAR_SHM_MAGIC          0x53544c52u /* "STLR" */
+#define STELLAR_SHM_LAYOUT_VERSION 1u
+
+#define STELLAR_MAX_PORTS   8
+#define STELLAR_PATH_MAX    512
+#define STELLAR_NAME_MAX    64
+#define STELLAR_STEER_BUCKETS 1024 /* flow-hash buckets -> plugin worker */
+
+enum worker_state {
+	WORKER_ABSENT = 0, /* not part of the running topology */
+	WORKER_STARTING,   /* spawned, no hello yet */
+	WORKER_RUNNING,
+	WORKER_STOPPING,   /* asked to finish what it holds and exit */
+	WORKER_RESTARTING, /* died; being recovered and respawned */
+	WORKER_STOPPED,
+	WORKER_FAILED,     /* gave up restarting */
+};
+
+const char *worker_state_name(enum worker_state state);
+
+enum port_type { PORT_PCAP = 0 };
+enum pace_mode { PACE_MAX = 0, PACE_ORIGINAL, PACE_PPS };
+
+struct port_config {
+	char name[STELLAR_NAME_MAX];
+	uint32_t type;
+	uint32_t pace;
+	uint64_t pps;
+	char rx_pcap[STELLAR_PATH_MAX];
+	char tx_pcap[STELLAR_PATH_MAX]; /* empty: forwarded packets are discarded */
+};
+
+/* Written only by stellar-io; survives its restarts so that a new io resumes
+ * where the old one stopped instead of replaying the capture. */
+struct port_state {
+	uint64_t rx_pkts;
+	uint64_t rx_bytes;
+	uint64_t rx_offset;    /* file offset of the next record to read */
+	uint64_t tx_pkts;
+	uint64_t tx_bytes;
+	uint64_t tx_offset;    /* file offset after the last committed record */
+	uint64_t errors;       /* unreadable records, write failures */
+	uint64_t missed;
+	uint64_t first_ts_ns;  /* capture time of the first packet */
+	uint64_t pace_origin_tsc; /* TSC when the first packet was read (pacing) */
+	uint32_t rx_eof;       /* every record has been read */
+	uint32_t tx_started;   /* the tx file exists with a valid header */
+} __attribute__((aligned(64)));
+
+struct node_slot {
+	/* orchestrator */
+	int32_t pid;
+	uint32_t state;       /* enum worker_state */
+	uint32_t restarts;
+	uint32_t configured;  /* part of the topology */
+	/* the worker itself */
+	struct node_counters counters __attribute__((aligned(64)));
+	struct doorbell bell;
+	uint64_t scratch[8] __attribute__((aligned(64))); /* state kept across restarts */
+};
+
+/* Scratch slots used by stellar-io. */
+#define IO_SCRATCH_NEXT_SEQ 0
+
+struct stellar_shm {
+	uint32_t magic;
+	uint32_t layout_version;
+	char instance[STELLAR_NAME_MAX];
+	int32_t orch_pid;
+	uint32_t burst;
+
+	struct rte_mempool *pool;
+	uint32_t n_ports;
+	uint32_t n_shards;
+	uint32_t n_plugin_workers;   /* active, steer[] only names these */
+	uint32_t max_plugin_workers; /* rings exist for this many */
+
+	struct port_config port_cfg[STELLAR_MAX_PORTS];
+	struct port_state port[STELLAR_MAX_PORTS];
+
+	uint16_t steer[STELLAR_STEER_BUCKETS];
+
+	struct node_slot nodes[TOPO_MAX_NODES];
+	struct progress_graph graph;
+};
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,54 @@
+#include "stats_json.h"
+
+static json_t *workers_json(Stellar__Control__V1__Worker **w, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:s, s:I, s:i, s:I, s:s, s:I, s:I, s:I}",
+			"kind", w[i]->kind, "index", (json_int_t)w[i]->index, "pid", w[i]->pid,
+			"restarts", (json_int_t)w[i]->restarts, "state", w[i]->state,
+			"packets", (json_int_t)w[i]->packets, "out", (json_int_t)w[i]->out,
+			"lcore", (json_int_t)w[i]->lcore));
+	return arr;
+}
+
+json_t *stats_json_from_pb(const Stellar__Control__V1__Stats *s)
+{
+	json_t *dropped = json_object(), *ports = json_array(), *sessions, *root;
+	uint64_t total = 0;
+	const Stellar__Control__V1__Sessions *ss = s->sessions;
+	const Stellar__Control__V1__Mempool *mp = s->mempool;
+
+	for (size_t i = 0; i < s->n_dropped; i++) {
+		json_object_set_new(dropped, s->dropped[i]->reason, json_integer((json_int_t)s->dropped[i]->packets));
+		total += s->dropped[i]->packets;
+	}
+	for (size_t i = 0; i < s->n_ports; i++)
+		json_array_append_new(ports, json_pack("{s:s, s:I, s:I, s:I, s:I, s:b}",
+			"name", s->ports[i]->name, "rx", (json_int_t)s->ports[i]->rx,
+			"tx", (json_int_t)s->ports[i]->tx, "missed", (json_int_t)s->ports[i]->missed,
+			"errors", (json_int_t)s->ports[i]->errors, "eof", s->ports[i]->eof));
+	sessions = json_pack("{s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I}}",
+		"created", (json_int_t)(ss ? ss->created : 0), "closed", (json_int_t)(ss ? ss->closed : 0),
+		"active", (json_int_t)(ss ? ss->active : 0), "by_proto",
+		"tcp", (json_int_t)(ss ? ss->tcp : 0), "udp", (json_int_t)(ss ? ss->udp : 0),
+		"icmp", (json_int_t)(ss ? ss->icmp : 0), "other", (json_int_t)(ss ? ss->other : 0));
+	root = json_pack("{s:{s:I, s:I, s:o, s:I, s:I}, s:o, s:o, s:{s:I, s:I, s:I}, s:o, s:I}",
+		"packets", "rx", (json_int_t)s->rx, "tx", (json_int_t)s->tx, "dropped", dropped,
+		"dropped_total", (json_int_t)total, "in_flight", (json_int_t)s->in_flight,
+		"sessions", sessions,
+		"workers", workers_json(s->workers, s->n_workers),
+		"mempool", "in_use", (json_int_t)(mp ? mp->in_use : 0), "total", (json_int_t)(mp ? mp->total : 0),
+		"baseline", (json_int_t)(mp ? mp->baseline : 0),
+		"ports", ports, "uptime_ms", (json_int_t)s->uptime_ms);
+	return root;
+}
+
+json_t *status_json_from_pb(const Stellar__Control__V1__Status *s)
+{
+	return json_pack("{s:s, s:i, s:I, s:s, s:s, s:o}", "instance", s->instance, "pid", s->pid,
+			 "uptime_ms", (json_int_t)s->uptime_ms, "state", s->state,
+			 "config", s->config_path ? s->config_path : "",
+			 "workers", workers_json(s->workers, s->n_workers));
+}

@@ -1,0 +1,59 @@
+#include <stdio.h>
+
+#include "stats_print.h"
+
+static void print_workers(FILE *f, Stellar__Control__V1__Worker **w, size_t n)
+{
+	fprintf(f, "%-9s %4s %8s %6s %-11s %9s %12s %12s\n", "KIND", "IDX", "PID", "LCORE", "STATE",
+	       "RESTARTS", "PACKETS", "OUT");
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%-9s %4u %8d %6u %-11s %9u %12llu %12llu\n", w[i]->kind, w[i]->index, w[i]->pid,
+		       w[i]->lcore, w[i]->state, w[i]->restarts, (unsigned long long)w[i]->packets,
+		       (unsigned long long)w[i]->out);
+}
+
+void status_print_table(FILE *f, const Stellar__Control__V1__Status *s)
+{
+	fprintf(f, "instance %s  pid %d  state %s  uptime %.1fs\n", s->instance, s->pid, s->state,
+	       (double)s->uptime_ms / 1000.0);
+	fprintf(f, "config   %s\n\n", s->config_path);
+	print_workers(f, s->workers, s->n_workers);
+}
+
+void stats_print_table(FILE *f, const Stellar__Control__V1__Stats *s)
+{
+	unsigned long long dropped = 0;
+	int shown = 0;
+
+	for (size_t i = 0; i < s->n_dropped; i++)
+		dropped += s->dropped[i]->packets;
+	fprintf(f, "packets   rx %llu  tx %llu  dropped %llu  in flight %lld\n", (unsigned long long)s->rx,
+	       (unsigned long long)s->tx, dropped, (long long)s->in_flight);
+	fprintf(f, "drops    ");
+	for (size_t i = 0; i < s->n_dropped; i++) {
+		if (!s->dropped[i]->packets)
+			continue;
+		fprintf(f, " %s %llu", s->dropped[i]->reason, (unsigned long long)s->dropped[i]->packets);
+		shown++;
+	}
+	fprintf(f, "%s\n", shown ? "" : " none");
+	if (s->sessions)
+		fprintf(f, "sessions  created %llu  closed %llu  active %llu  (tcp %llu, udp %llu, icmp %llu, "
+		       "other %llu)\n", (unsigned long long)s->sessions->created,
+		       (unsigned long long)s->sessions->closed, (unsigned long long)s->sessions->active,
+		       (unsigned long long)s->sessions->tcp, (unsigned long long)s->sessions->udp,
+		       (unsigned long long)s->sessions->icmp, (unsigned long long)s->sessions->other);
+	if (s->mempool)
+		fprintf(f, "mbufs     in use %llu of %llu (baseline %llu)\n",
+		       (unsigned long long)s->mempool->in_use, (unsigned long long)s->mempool->total,
+		       (unsigned long long)s->mempool->baseline);
+	fprintf(f, "uptime    %.1fs\n\n", (double)s->uptime_ms / 1000.0);
+	fprintf(f, "%-12s %12s %12s %8s %8s %4s\n", "PORT", "RX", "TX", "MISSED", "ERRORS", "EOF");
+	for (size_t i = 0; i < s->n_ports; i++)
+		fprintf(f, "%-12s %12llu %12llu %8llu %8llu %4s\n", s->ports[i]->name,
+		       (unsigned long long)s->ports[i]->rx, (unsigned long long)s->ports[i]->tx,
+		       (unsigned long long)s->ports[i]->missed, (unsigned long long)s->ports[i]->errors,
+		       s->ports[i]->eof ? "yes" : "no");
+	fprintf(f, "\n");
+	print_workers(f, s->workers, s->n_workers);
+}

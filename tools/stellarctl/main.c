@@ -1,0 +1,127 @@
+/* stellarctl: the command-line client of a Stellar instance's control API. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "ctl.h"
+#include "paths.h"
+#include "stats_print.h"
+#include "stats_json.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: stellarctl [--instance NAME | -e ENDPOINT] [--json] [--timeout MS] COMMAND\n"
+		   "commands:\n"
+		   "  status     the instance and its workers\n"
+		   "  stats      packet, drop, session and mempool counters\n"
+		   "  shutdown   drain the pipeline and stop the instance\n"
+		   "exit codes: 0 ok, 1 refused or failed, 2 usage, 3 no orchestrator answered\n");
+}
+
+static int print_json(json_t *j)
+{
+	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+	printf("\n");
+	json_decref(j);
+	return CTL_OK;
+}
+
+static int show(const Stellar__Control__V1__Response *resp, bool json)
+{
+	if (resp->code != STELLAR__CONTROL__V1__CODE__CODE_OK) {
+		fprintf(stderr, "stellarctl: %s\n", resp->message && *resp->message ? resp->message : "failed");
+		return CTL_FAILED;
+	}
+	switch (resp->result_case) {
+	case STELLAR__CONTROL__V1__RESPONSE__RESULT_STATUS:
+		if (json)
+			return print_json(status_json_from_pb(resp->status));
+		status_print_table(stdout, resp->status);
+		break;
+	case STELLAR__CONTROL__V1__RESPONSE__RESULT_STATS:
+		if (json)
+			return print_json(stats_json_from_pb(resp->stats));
+		stats_print_table(stdout, resp->stats);
+		break;
+	default:
+		if (json)
+			return print_json(json_pack("{s:s}", "message", resp->message ? resp->message : ""));
+		printf("%s\n", resp->message && *resp->message ? resp->message : "ok");
+		break;
+	}
+	return CTL_OK;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"instance", required_argument, NULL, 'i'},
+		{"endpoint", required_argument, NULL, 'e'},
+		{"json", no_argument, NULL, 'j'},
+		{"timeout", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *instance = getenv("STELLAR_INSTANCE"), *endpoint = NULL, *cmd;
+	char ep[256];
+	bool json = false;
+	int c, timeout_ms = 3000, rc;
+	Stellar__Control__V1__Request req = STELLAR__CONTROL__V1__REQUEST__INIT;
+	Stellar__Control__V1__StatusRequest status = STELLAR__CONTROL__V1__STATUS_REQUEST__INIT;
+	Stellar__Control__V1__StatsRequest stats = STELLAR__CONTROL__V1__STATS_REQUEST__INIT;
+	Stellar__Control__V1__ShutdownRequest shutdown = STELLAR__CONTROL__V1__SHUTDOWN_REQUEST__INIT;
+	Stellar__Control__V1__Response *resp;
+
+	/* "+" would stop at the command; we let options follow it too. */
+	while ((c = getopt_long(argc, argv, "i:e:jt:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': instance = optarg; break;
+		case 'e': endpoint = optarg; break;
+		case 'j': json = true; break;
+		case 't': timeout_ms = atoi(optarg); break;
+		case 'h': usage(stdout); return CTL_OK;
+		default: usage(stderr); return CTL_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return CTL_USAGE;
+	}
+	cmd = argv[optind];
+	if (!instance)
+		instance = STELLAR_DEFAULT_INSTANCE;
+	if (!endpoint) {
+		if (!instance_name_valid(instance)) {
+			fprintf(stderr, "stellarctl: invalid instance name '%s'\n", instance);
+			return CTL_USAGE;
+		}
+		endpoint_control(instance, ep, sizeof(ep));
+		endpoint = ep;
+	} else {
+		instance = NULL;
+	}
+	req.id = 1;
+	if (strcmp(cmd, "status") == 0) {
+		req.op_case = STELLAR__CONTROL__V1__REQUEST__OP_STATUS;
+		req.status = &status;
+	} else if (strcmp(cmd, "stats") == 0) {
+		req.op_case = STELLAR__CONTROL__V1__REQUEST__OP_STATS;
+		req.stats = &stats;
+	} else if (strcmp(cmd, "shutdown") == 0) {
+		req.op_case = STELLAR__CONTROL__V1__REQUEST__OP_SHUTDOWN;
+		req.shutdown = &shutdown;
+	} else {
+		fprintf(stderr, "stellarctl: unknown command '%s'\n", cmd);
+		usage(stderr);
+		return CTL_USAGE;
+	}
+	resp = ctl_call(endpoint, instance, &req, timeout_ms);
+	if (!resp)
+		return CTL_UNREACHABLE;
+	rc = show(resp, json);
+	stellar__control__v1__response__free_unpacked(resp, NULL);
+	return rc;
+}
