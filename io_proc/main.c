@@ -56,8 +56,11 @@ int main(int argc, char **argv)
 	worker_rt_init(&rt, NODE_IO, argc, argv);
 	io_init(&io, &rt);
 
+	bool released = false;
+
 	for (;;) {
 		unsigned done;
+		bool flushed = true;
 
 		worker_rt_service(&rt);
 		if (rt.stop) {
@@ -71,8 +74,17 @@ int main(int argc, char **argv)
 			break;
 		}
 		done = io_tx_poll(&io);
-		if (!rt.stop_rx)
+		if (!rt.stop_rx) {
 			done += io_rx_poll(&io);
+		} else {
+			/* Input closed (drain): what was already read, even if
+			 * pacing would hold it back, goes on so nothing is stuck. */
+			if (!released) {
+				io_rx_release_pending(&io);
+				released = true;
+			}
+			flushed = io_rx_outputs_flushed(&io);
+		}
 		if (done) {
 			worker_rt_busy(&rt);
 		} else if (io.wait_until_tsc) {
@@ -81,7 +93,7 @@ int main(int argc, char **argv)
 			rt.wake_tsc = io.wait_until_tsc;
 			worker_rt_idle(&rt, io_has_work, &io);
 			rt.wake_tsc = 0;
-		} else if (!io_has_work(&io)) {
+		} else if (flushed && !io_has_work(&io)) {
 			worker_rt_idle(&rt, io_has_work, &io);
 		} else {
 			worker_rt_stalled(&rt);

@@ -21,7 +21,7 @@
 #include "orch.h"
 #include "paths.h"
 
-#define LOOP_TIMEOUT_MS 20
+#define LOOP_TIMEOUT_MS 100
 
 uint64_t orch_now_ms(void)
 {

@@ -13,6 +13,7 @@
 #include "orch.h"
 #include "orch_stats.h"
 #include "stats_json.h"
+#include "stats_print.h"
 
 const char *orch_phase_name(enum orch_phase phase)
 {
@@ -125,14 +126,19 @@ void orch_lifecycle_tick(struct orch *o)
 	}
 }
 
-static void write_stats(struct orch *o)
+/* The run's result for whoever started it: a table on stdout, and the
+ * stats JSON if asked for. */
+static void report(struct orch *o)
 {
 	static struct stats_builder b;
 	json_t *j;
 
+	orch_stats_build(o, &b);
+	printf("stellar: instance %s ran for %.2f s\n", o->cfg.instance, (double)b.stats.uptime_ms / 1000.0);
+	stats_print_table(stdout, &b.stats);
+	fflush(stdout);
 	if (!o->stats_json_path[0])
 		return;
-	orch_stats_build(o, &b);
 	j = stats_json_from_pb(&b.stats);
 	if (!j || json_dump_file(j, o->stats_json_path, JSON_INDENT(2) | JSON_SORT_KEYS) != 0) {
 		LOG_ERR("cannot write the stats to %s", o->stats_json_path);
@@ -153,7 +159,7 @@ void orch_finish(struct orch *o)
 				 "shutdown)", (unsigned long long)left);
 	}
 	c = totals(o);
-	write_stats(o);
+	report(o);
 	LOG_INFO("exit: rx %llu, tx %llu, dropped %llu, mbufs in use %u",
 		 (unsigned long long)c.rx, (unsigned long long)c.tx,
 		 (unsigned long long)c.dropped_total, rte_mempool_in_use_count(o->shm->pool));

@@ -43,7 +43,9 @@ struct pkt_meta {
 
 #define PKT_META_SIZE 128
 
+#ifndef __cplusplus
 _Static_assert(sizeof(struct pkt_meta) == PKT_META_SIZE, "pkt_meta must fill the mbuf private area");
+#endif
 
 static inline struct pkt_meta *pkt_meta(struct rte_mbuf *m)
 {

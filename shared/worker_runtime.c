@@ -22,7 +22,7 @@
 #include "worker.pb-c.h"
 
 #define SERVICE_INTERVAL_US   1000
-#define HEARTBEAT_INTERVAL_US 100000
+#define HEARTBEAT_INTERVAL_US 500000
 #define SPIN_ROUNDS           64
 #define YIELD_ROUNDS          96
 
