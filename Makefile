@@ -7,7 +7,7 @@
 
 BUILD    := build
 GEN      := $(BUILD)/gen
-PKGS     := libdpdk libzmq libprotobuf-c yaml-0.1 jansson libpcap
+PKGS     := libdpdk libzmq libprotobuf-c yaml-0.1 jansson libpcap libcrypto
 
 Q        ?= @
 CC       := gcc

@@ -1,15 +1,21 @@
-/* stellar-io internals: the ports it reads and writes, and its outputs. */
+/* stellar-io internals: the ports it reads and writes, decoding and
+ * reassembly, and its outputs. */
 #ifndef STELLAR_IO_H
 #define STELLAR_IO_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "defrag.h"
 #include "pcap_port.h"
 #include "stage_output.h"
 #include "worker_runtime.h"
 
 #define IO_BURST 32
+/* Items decoded and waiting for an order key; one reassembly call can hand
+ * back a whole death row of fragments, so there is room for that. */
+#define IO_READY_CAP 1024
+#define IO_READY_LOW (IO_READY_CAP - DEFRAG_RELEASE_MAX - 1)
 
 struct io_port {
 	const struct port_config *cfg;
@@ -26,6 +32,8 @@ struct io_ctx {
 	struct worker_rt *rt;
 	struct stellar_shm *shm;
 	struct rte_mempool *pool;
+	const struct decode_section *dcfg;
+	struct io_stats *stats;
 	unsigned n_ports;
 	struct io_port ports[STELLAR_MAX_PORTS];
 	unsigned n_shards;
@@ -34,17 +42,30 @@ struct io_ctx {
 	uint64_t *next_seq;      /* in shared memory: keys stay increasing across restarts */
 	uint64_t wait_until_tsc; /* earliest time a paced packet becomes due */
 	unsigned next_port;
+
+	struct defrag defrag;
+	uint64_t last_ts_ns;     /* clock for reassembly timeouts */
+	unsigned ready_head, ready_count;
+	struct rte_mbuf *ready[IO_READY_CAP];
 };
 
 int io_ports_open(struct io_ctx *io, char *err, size_t errlen);
 void io_ports_close(struct io_ctx *io);
 
-/* Reads due packets from the ports and hands them to the session shards.
- * Returns how many were emitted. */
+/* io_ingest.c: decode, reassemble, apply the malformed policy; what is left
+ * joins the ready queue. */
+int io_ingest_init(struct io_ctx *io);
+void io_ingest(struct io_ctx *io, struct rte_mbuf *m);
+/* Gives up on incomplete datagrams older than the timeout at `now_ns`
+ * (UINT64_MAX: all of them). */
+void io_ingest_expire(struct io_ctx *io, uint64_t now_ns);
+
+/* io_rx.c: reads due packets from the ports, ingests them, and hands the
+ * ready queue to the session shards. Returns how many were emitted. */
 unsigned io_rx_poll(struct io_ctx *io);
-/* Emits paced packets already read, regardless of their time (graceful stop). */
-void io_rx_release_pending(struct io_ctx *io);
-bool io_rx_outputs_flushed(struct io_ctx *io);
+/* Input closed: ingest what was read (ignoring pacing), give up on every
+ * incomplete datagram, and push everything on. True when nothing is held. */
+bool io_rx_flush_all(struct io_ctx *io);
 bool io_rx_has_work(const struct io_ctx *io);
 
 /* Writes what stellar-amq has finished with to the ports. Returns the count. */

@@ -4,7 +4,6 @@
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
 
-#include "flow_hash.h"
 #include "io.h"
 #include "log.h"
 #include "mbuf_meta.h"
@@ -115,17 +114,27 @@ static uint64_t due_tsc(const struct io_ctx *io, const struct io_port *p)
 	}
 }
 
-static void emit(struct io_ctx *io, struct rte_mbuf *m)
+/* Hands ready items to the shards, oldest first, giving each its order key
+ * at the moment it is emitted. */
+static void emit_ready(struct io_ctx *io)
 {
-	struct pkt_meta *meta = pkt_meta(m);
-	uint64_t seq = ++*io->next_seq;
+	while (io->ready_count) {
+		struct rte_mbuf *m = io->ready[io->ready_head];
+		struct pkt_meta *meta = pkt_meta(m);
+		struct stage_output *out;
 
-	meta->key = seq << PKT_KEY_SUB_BITS;
-	meta->flow_hash = flow_hash_symmetric(m);
-	stage_output_push(&io->to_shard[flow_hash_reduce(meta->flow_hash, io->n_shards)], m);
+		meta->flow_hash = decode_flow_hash(&meta->dec);
+		out = &io->to_shard[flow_hash_reduce(meta->flow_hash, io->n_shards)];
+		if (stage_output_full(out) && !stage_output_flush(out, io->rt->counters))
+			return;
+		meta->key = ++*io->next_seq << PKT_KEY_SUB_BITS;
+		stage_output_push(out, m);
+		io->ready_head = (io->ready_head + 1) % IO_READY_CAP;
+		io->ready_count--;
+	}
 }
 
-bool io_rx_outputs_flushed(struct io_ctx *io)
+static bool outputs_flushed(struct io_ctx *io)
 {
 	bool done = true;
 
@@ -148,18 +157,23 @@ static void publish_watermark(struct io_ctx *io)
 	progress_publish_wm(io->rt->progress, wm);
 }
 
-unsigned io_rx_poll(struct io_ctx *io)
+static bool all_input_read(const struct io_ctx *io)
+{
+	for (unsigned i = 0; i < io->n_ports; i++)
+		if (!io->ports[i].st->rx_eof || io->ports[i].pending)
+			return false;
+	return true;
+}
+
+/* Reads and ingests due packets until a burst is done or the ready queue
+ * is full enough. */
+static unsigned read_due(struct io_ctx *io)
 {
 	uint64_t now = rte_rdtsc();
-	unsigned emitted = 0, idle_ports = 0;
+	unsigned taken = 0, idle_ports = 0;
 
 	io->wait_until_tsc = 0;
-	/* Backpressure: nothing new is read until the shards took the last burst. */
-	if (!io_rx_outputs_flushed(io)) {
-		publish_watermark(io);
-		return 0;
-	}
-	while (emitted < IO_BURST && idle_ports < io->n_ports) {
+	while (taken < IO_BURST && idle_ports < io->n_ports && io->ready_count < IO_READY_LOW) {
 		unsigned port = io->next_port;
 		struct io_port *p = &io->ports[port];
 		uint64_t due;
@@ -177,32 +191,53 @@ unsigned io_rx_poll(struct io_ctx *io)
 			io->next_port = (port + 1) % io->n_ports;
 			continue;
 		}
-		emit(io, p->pending);
+		io_ingest(io, p->pending);
 		p->pending = NULL;
-		emitted++;
+		taken++;
 		idle_ports = 0;
-		/* Stay on this port for the rest of the burst; files are read in
-		 * order anyway. */
 	}
-	io_rx_outputs_flushed(io);
-	publish_watermark(io);
-	return emitted;
+	return taken;
 }
 
-void io_rx_release_pending(struct io_ctx *io)
+unsigned io_rx_poll(struct io_ctx *io)
+{
+	unsigned before = io->ready_count, taken = 0;
+	uint64_t seq_before = *io->next_seq;
+
+	/* Backpressure: nothing new is read while the shards lag behind. */
+	if (outputs_flushed(io) && io->ready_count < IO_READY_LOW)
+		taken = read_due(io);
+	if (defrag_pending(&io->defrag))
+		io_ingest_expire(io, all_input_read(io) ? UINT64_MAX : io->last_ts_ns);
+	emit_ready(io);
+	outputs_flushed(io);
+	publish_watermark(io);
+	(void)before;
+	return taken + (unsigned)(*io->next_seq - seq_before);
+}
+
+bool io_rx_flush_all(struct io_ctx *io)
 {
 	for (unsigned i = 0; i < io->n_ports; i++) {
-		if (io->ports[i].pending) {
-			emit(io, io->ports[i].pending);
+		if (io->ports[i].pending && io->ready_count < IO_READY_LOW) {
+			io_ingest(io, io->ports[i].pending);
 			io->ports[i].pending = NULL;
 		}
 	}
-	io_rx_outputs_flushed(io);
+	io_ingest_expire(io, UINT64_MAX);
+	emit_ready(io);
+	bool flushed = outputs_flushed(io);
 	publish_watermark(io);
+	for (unsigned i = 0; i < io->n_ports; i++)
+		if (io->ports[i].pending)
+			return false;
+	return flushed && !io->ready_count && !defrag_pending(&io->defrag);
 }
 
 bool io_rx_has_work(const struct io_ctx *io)
 {
+	if (io->ready_count)
+		return true;
 	for (unsigned i = 0; i < io->n_ports; i++)
 		if (!io->ports[i].st->rx_eof && !io->ports[i].pending)
 			return true;

@@ -22,9 +22,31 @@ static void commit_port(struct io_port *p, unsigned *sent, uint64_t *bytes,
 		if (pkt_meta(bufs[i])->tx_port != port || pkt_meta(bufs[i])->verdict)
 			continue;
 		pkt_meta(bufs[i])->verdict = 1 + DROP_TX_ERROR;
-		sent[port]--;
+		sent[port] -= pkt_frames(bufs[i]);
 		bytes[port] -= rte_pktmbuf_pkt_len(bufs[i]);
 	}
+}
+
+/* What leaves is what was received: a reassembled datagram goes out as
+ * the fragments it was rebuilt from. */
+static int write_frames(struct io_port *p, struct rte_mbuf *m)
+{
+	/* Large enough for any capture record (libpcap's maximum snaplen). */
+	static uint8_t scratch[262144];
+	struct rte_mbuf *f = pkt_meta(m)->frags;
+
+	if (!f)
+		f = m;
+	for (; f; f = f == m ? NULL : pkt_meta(f)->frags) {
+		uint32_t len = RTE_MIN(rte_pktmbuf_pkt_len(f), (uint32_t)sizeof(scratch));
+		const uint8_t *data = rte_pktmbuf_read(f, 0, len, scratch);
+
+		if (!data || pcap_writer_write(&p->writer, pkt_meta(f)->ts_ns, len, pkt_meta(f)->wire_len,
+					       data) < 0)
+			return -1;
+	}
+	p->dirty = true;
+	return 0;
 }
 
 unsigned io_tx_poll(struct io_ctx *io)
@@ -32,8 +54,6 @@ unsigned io_tx_poll(struct io_ctx *io)
 	struct rte_mbuf *bufs[IO_BURST];
 	unsigned sent[STELLAR_MAX_PORTS] = {0};
 	uint64_t bytes[STELLAR_MAX_PORTS] = {0};
-	/* Large enough for any capture record (libpcap's maximum snaplen). */
-	static uint8_t scratch[262144];
 	unsigned n = rte_ring_sc_dequeue_burst(io->tx_ring, (void **)bufs, IO_BURST, NULL);
 	struct node_counters *c = io->rt->counters;
 
@@ -52,17 +72,11 @@ unsigned io_tx_poll(struct io_ctx *io)
 			continue;
 		}
 		p = &io->ports[meta->tx_port];
-		if (p->has_writer) {
-			const uint8_t *data = rte_pktmbuf_read(bufs[i], 0, RTE_MIN(len, (uint32_t)sizeof(scratch)),
-							       scratch);
-
-			if (!data || pcap_writer_write(&p->writer, meta->ts_ns, len, meta->wire_len, data) < 0) {
-				meta->verdict = 1 + DROP_TX_ERROR;
-				continue;
-			}
-			p->dirty = true;
+		if (p->has_writer && write_frames(p, bufs[i]) < 0) {
+			meta->verdict = 1 + DROP_TX_ERROR;
+			continue;
 		}
-		sent[meta->tx_port]++;
+		sent[meta->tx_port] += pkt_frames(bufs[i]);
 		bytes[meta->tx_port] += len;
 	}
 	for (unsigned port = 0; port < io->n_ports; port++) {
@@ -87,8 +101,7 @@ unsigned io_tx_poll(struct io_ctx *io)
 				counter_add(&io->ports[meta->tx_port].st->errors, 1);
 			stage_drop(bufs[i], (enum drop_reason)(meta->verdict - 1), c);
 		} else {
-			meta->owner = MBUF_OWNER_FREE;
-			rte_pktmbuf_free(bufs[i]);
+			pkt_free(bufs[i]);
 		}
 	}
 	return n;

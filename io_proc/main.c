@@ -32,6 +32,8 @@ static void io_init(struct io_ctx *io, struct worker_rt *rt)
 	io->n_shards = shm->n_shards;
 	io->next_seq = &rt->slot->scratch[IO_SCRATCH_NEXT_SEQ];
 	io->tx_ring = shm->graph.ring[tx_ring];
+	io->dcfg = &shm->decode_cfg;
+	io->stats = &shm->io_stats[rt->index];
 	for (unsigned i = 0; i < io->n_ports; i++) {
 		io->ports[i].cfg = &shm->port_cfg[i];
 		io->ports[i].st = &shm->port[i];
@@ -41,6 +43,11 @@ static void io_init(struct io_ctx *io, struct worker_rt *rt)
 
 		stage_output_init(&io->to_shard[s], shm->graph.ring[ring], ring,
 				  &shm->nodes[topo_node_id(NODE_SESSION, s)].bell);
+	}
+	if (io_ingest_init(io) < 0) {
+		LOG_ERR("cannot create the reassembly table for %u datagrams: out of hugepage memory?",
+			io->dcfg->defrag.max_datagrams);
+		worker_rt_exit(rt, EXIT_FAILURE);
 	}
 	if (io_ports_open(io, err, sizeof(err)) < 0) {
 		LOG_ERR("%s", err);
@@ -56,8 +63,6 @@ int main(int argc, char **argv)
 	worker_rt_init(&rt, NODE_IO, argc, argv);
 	io_init(&io, &rt);
 
-	bool released = false;
-
 	for (;;) {
 		unsigned done;
 		bool flushed = true;
@@ -66,11 +71,9 @@ int main(int argc, char **argv)
 		if (rt.stop) {
 			/* Hand on what was read; what is still in the files stays
 			 * there for a successor. */
-			if (rt.graceful) {
-				io_rx_release_pending(&io);
-				while (!io_rx_outputs_flushed(&io))
+			if (rt.graceful)
+				while (!io_rx_flush_all(&io))
 					worker_rt_stalled(&rt);
-			}
 			break;
 		}
 		done = io_tx_poll(&io);
@@ -79,11 +82,7 @@ int main(int argc, char **argv)
 		} else {
 			/* Input closed (drain): what was already read, even if
 			 * pacing would hold it back, goes on so nothing is stuck. */
-			if (!released) {
-				io_rx_release_pending(&io);
-				released = true;
-			}
-			flushed = io_rx_outputs_flushed(&io);
+			flushed = io_rx_flush_all(&io);
 		}
 		if (done) {
 			worker_rt_busy(&rt);
@@ -100,5 +99,12 @@ int main(int argc, char **argv)
 		}
 	}
 	io_ports_close(&io);
+	/* With datagrams still held (an immediate stop), the table and the
+	 * copies in it are left to the orchestrator's recovery, as after a
+	 * crash: it knows which mbufs are copies and which are packets. */
+	if (!defrag_pending(&io.defrag)) {
+		defrag_fini(&io.defrag);
+		rt.slot->scratch[IO_SCRATCH_FRAG_TABLE] = 0;
+	}
 	worker_rt_exit(&rt, EXIT_SUCCESS);
 }

@@ -123,6 +123,7 @@ int orch_memory_create(struct orch *o, const char *argv0)
 	shm->n_plugin_workers = o->cfg.pipeline.plugin_workers;
 	shm->max_plugin_workers = o->cfg.pipeline.max_plugin_workers;
 	memcpy(shm->port_cfg, o->cfg.ports, sizeof(o->cfg.ports));
+	shm->decode_cfg = o->cfg.decode;
 	for (unsigned b = 0; b < STELLAR_STEER_BUCKETS; b++)
 		shm->steer[b] = (uint16_t)(b % shm->n_plugin_workers);
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <rte_mbuf.h>
+#include <rte_malloc.h>
 #include <rte_mempool.h>
 
 #include "log.h"
@@ -83,7 +84,7 @@ static bool is_suspect(const struct sweep *s, struct rte_mbuf *m, uint16_t *tag_
 	const struct ring_window *w;
 
 	*tag_out = tag;
-	if (tag == s->dead)
+	if (tag == s->dead || tag == (MBUF_OWNER_SHADOW | s->dead))
 		return true;
 	w = window_of(s, tag);
 	return w && !in_window(w, m);
@@ -168,6 +169,20 @@ static bool grace_period(struct orch *o, uint16_t dead)
 	return !pending;
 }
 
+/* Heap memory a dead process allocated for itself and recorded for us. */
+static void release_private_memory(struct orch *o, uint16_t node)
+{
+	uint64_t *table = &o->shm->nodes[node].scratch[IO_SCRATCH_FRAG_TABLE];
+	enum node_kind kind;
+	unsigned index;
+
+	if (topo_node_kind_index(node, &kind, &index) == 0 && kind == NODE_IO && *table) {
+		/* Its mbufs were swept above; only the table's memory is left. */
+		rte_free((void *)(uintptr_t)*table);
+		*table = 0;
+	}
+}
+
 uint64_t orch_recover_node(struct orch *o, uint16_t node)
 {
 	struct rte_mempool *mp = o->shm->pool;
@@ -190,12 +205,18 @@ uint64_t orch_recover_node(struct orch *o, uint16_t node)
 			continue;
 		/* Without a full grace period only what was tagged with the dead
 		 * node itself is certain to be its own. */
-		if (!graced && tag != node)
+		if (!graced && tag != node && tag != (MBUF_OWNER_SHADOW | node))
 			continue;
-		pkt_meta(m)->owner = MBUF_OWNER_FREE;
-		rte_pktmbuf_free(m);
-		freed++;
+		if (tag & MBUF_OWNER_SHADOW && !(tag & MBUF_OWNER_TRANSIT)) {
+			/* A private copy (reassembly): its original is counted. */
+			pkt_meta(m)->orig = NULL;
+			pkt_meta(m)->owner = MBUF_OWNER_FREE;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		freed += pkt_free(m);
 	}
+	release_private_memory(o, node);
 	if (!graced)
 		LOG_WARN("recovery of node %u: a worker did not reach a quiescent point; some mbufs "
 			 "may stay leaked", node);
@@ -216,11 +237,15 @@ static void count_leftover(struct rte_mempool *mp, void *arg, void *obj, unsigne
 
 	(void)mp;
 	(void)idx;
-	if (tag == MBUF_OWNER_FREE || tag == MBUF_OWNER_SEGMENT)
+	if (tag == MBUF_OWNER_FREE || tag == MBUF_OWNER_SEGMENT || tag == MBUF_OWNER_ATTACHED)
 		return;
-	pkt_meta(m)->owner = MBUF_OWNER_FREE;
-	rte_pktmbuf_free(m);
-	(*freed)++;
+	if (tag & MBUF_OWNER_SHADOW && !(tag & MBUF_OWNER_TRANSIT)) {
+		pkt_meta(m)->orig = NULL;
+		pkt_meta(m)->owner = MBUF_OWNER_FREE;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	*freed += pkt_free(m);
 }
 
 uint64_t orch_sweep_leftovers(struct orch *o)

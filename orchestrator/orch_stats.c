@@ -35,6 +35,63 @@ static void build_workers(struct orch *o, struct stats_builder *b, size_t *n_out
 	*n_out = n;
 }
 
+static Stellar__Control__V1__Counter **counter(struct stats_builder *b, size_t *used, const char *name,
+						uint64_t value)
+{
+	Stellar__Control__V1__Counter *c = &b->counters[*used];
+
+	stellar__control__v1__counter__init(c);
+	c->name = (char *)name;
+	c->value = value;
+	b->counter_ptrs[*used] = c;
+	return &b->counter_ptrs[(*used)++];
+}
+
+static void build_decoder(struct orch *o, struct stats_builder *b)
+{
+	Stellar__Control__V1__Decoder *d = &b->decoder;
+	Stellar__Control__V1__Defrag *f = &b->defrag;
+	size_t used = 0;
+
+	stellar__control__v1__decoder__init(d);
+	stellar__control__v1__defrag__init(f);
+	for (unsigned io = 0; io < TOPO_MAX_IO; io++) {
+		const struct io_stats *s = &o->shm->io_stats[io];
+
+		d->not_ip += counter_read(&s->not_ip);
+		d->opaque += counter_read(&s->opaque);
+		f->fragments += counter_read(&s->defrag.fragments);
+		f->reassembled += counter_read(&s->defrag.reassembled);
+		f->absorbed += counter_read(&s->defrag.absorbed);
+		f->tiny += counter_read(&s->defrag.tiny);
+	}
+	d->errors = &b->counter_ptrs[used];
+	for (unsigned e = 1; e < DERR_MAX; e++, d->n_errors++) {
+		uint64_t v = 0;
+
+		for (unsigned io = 0; io < TOPO_MAX_IO; io++)
+			v += counter_read(&o->shm->io_stats[io].decode_errors[e]);
+		counter(b, &used, decode_error_name((enum decode_error)e), v);
+	}
+	d->encap = &b->counter_ptrs[used];
+	for (unsigned t = 1; t < ENCAP_TYPE_MAX; t++, d->n_encap++) {
+		uint64_t v = 0;
+
+		for (unsigned io = 0; io < TOPO_MAX_IO; io++)
+			v += counter_read(&o->shm->io_stats[io].encap[t]);
+		counter(b, &used, encap_type_name((enum encap_type)t), v);
+	}
+	f->released = &b->counter_ptrs[used];
+	for (unsigned r = 0; r < DEFRAG_REASON_MAX; r++, f->n_released++) {
+		uint64_t v = 0;
+
+		for (unsigned io = 0; io < TOPO_MAX_IO; io++)
+			v += counter_read(&o->shm->io_stats[io].defrag.released[r]);
+		counter(b, &used, defrag_reason_name((enum defrag_release_reason)r), v);
+	}
+	d->defrag = f;
+}
+
 void orch_stats_build(struct orch *o, struct stats_builder *b)
 {
 	Stellar__Control__V1__Stats *s = &b->stats;
@@ -86,6 +143,8 @@ void orch_stats_build(struct orch *o, struct stats_builder *b)
 	}
 	s->n_ports = o->shm->n_ports;
 	s->ports = b->port_ptrs;
+	build_decoder(o, b);
+	s->decoder = &b->decoder;
 }
 
 void orch_status_build(struct orch *o, struct stats_builder *b)

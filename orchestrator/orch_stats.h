@@ -16,6 +16,10 @@ struct stats_builder {
 	Stellar__Control__V1__Worker workers[TOPO_MAX_NODES];
 	Stellar__Control__V1__Worker *worker_ptrs[TOPO_MAX_NODES];
 	Stellar__Control__V1__Port ports[STELLAR_MAX_PORTS];
+	Stellar__Control__V1__Decoder decoder;
+	Stellar__Control__V1__Defrag defrag;
+	Stellar__Control__V1__Counter counters[DERR_MAX + ENCAP_TYPE_MAX + DEFRAG_REASON_MAX];
+	Stellar__Control__V1__Counter *counter_ptrs[DERR_MAX + ENCAP_TYPE_MAX + DEFRAG_REASON_MAX];
 	Stellar__Control__V1__Port *port_ptrs[STELLAR_MAX_PORTS];
 };
 

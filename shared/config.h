@@ -8,7 +8,10 @@
 
 #include <stddef.h>
 
-#include "shm_layout.h"
+#include "decode.h"
+#include "defrag.h"
+#include "port_config.h"
+#include "topology.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -33,6 +36,14 @@ struct pipeline_config {
 	char cpus[64];                /* CPUs workers may run on, e.g. "0-1"; empty: all */
 };
 
+enum malformed_policy { MALFORMED_FORWARD = 0, MALFORMED_DROP };
+
+struct decode_section {
+	struct decode_config decode;
+	struct defrag_config defrag;
+	uint8_t malformed;            /* enum malformed_policy */
+};
+
 struct stellar_config {
 	char path[STELLAR_PATH_MAX];
 	char instance[STELLAR_NAME_MAX];
@@ -41,6 +52,7 @@ struct stellar_config {
 	struct pipeline_config pipeline;
 	unsigned n_plugins;
 	struct plugin_config plugins[CONFIG_MAX_PLUGINS];
+	struct decode_section decode;
 	int log_level; /* enum log_level */
 };
 

@@ -21,6 +21,9 @@ void config_defaults(struct stellar_config *cfg)
 	cfg->pipeline.drain_timeout_ms = 5000;
 	cfg->pipeline.heartbeat_timeout_ms = 3000;
 	cfg->log_level = LOG_LVL_WARN;
+	decode_config_defaults(&cfg->decode.decode);
+	defrag_config_defaults(&cfg->decode.defrag);
+	cfg->decode.malformed = MALFORMED_FORWARD;
 }
 
 static int parse_pace(struct cy *c, yaml_node_t *n, const char *key, struct port_config *p)
@@ -216,7 +219,8 @@ static int parse_log(struct cy *c, yaml_node_t *n, struct stellar_config *cfg)
 
 static int parse_root(struct cy *c, yaml_node_t *root, struct stellar_config *cfg)
 {
-	static const char *const keys[] = {"instance", "ports", "pipeline", "plugins", "log", NULL};
+	static const char *const keys[] = {"instance", "ports", "pipeline", "decode", "plugins", "log",
+					   NULL};
 	yaml_node_t *v;
 
 	if (!root)
@@ -235,6 +239,8 @@ static int parse_root(struct cy *c, yaml_node_t *root, struct stellar_config *cf
 	if (parse_ports(c, v, cfg) < 0)
 		return -1;
 	if ((v = cy_get(c, root, "pipeline")) && parse_pipeline(c, v, cfg) < 0)
+		return -1;
+	if ((v = cy_get(c, root, "decode")) && config_parse_decode(c, v, cfg) < 0)
 		return -1;
 	if ((v = cy_get(c, root, "plugins")) && parse_plugins(c, v, cfg) < 0)
 		return -1;

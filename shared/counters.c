@@ -13,6 +13,7 @@ static const char *const reason_names[DROP_REASON_MAX] = {
 	[DROP_WORKER_CRASH] = "worker_crash",
 	[DROP_TX_ERROR] = "tx_error",
 	[DROP_SHUTDOWN] = "shutdown",
+	[DROP_DEFRAG] = "defrag",
 };
 
 const char *drop_reason_name(enum drop_reason reason)

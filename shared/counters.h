@@ -28,6 +28,7 @@ enum drop_reason {
 	DROP_WORKER_CRASH,
 	DROP_TX_ERROR,
 	DROP_SHUTDOWN, /* still in the pipeline when a shutdown's drain timed out */
+	DROP_DEFRAG,   /* fragments of a datagram that could not be reassembled (by policy) */
 	DROP_REASON_MAX
 };
 

@@ -10,6 +10,8 @@
 
 #include <rte_mbuf.h>
 
+#include "decode.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -22,11 +24,17 @@ extern "C" {
  */
 #define MBUF_OWNER_FREE     0x0000u
 #define MBUF_OWNER_SEGMENT  0xffffu /* a non-first segment: owned via its head */
+#define MBUF_OWNER_ATTACHED 0xfffeu /* an original fragment: owned via its datagram */
 #define MBUF_OWNER_TRANSIT  0x8000u /* | ring id */
+#define MBUF_OWNER_SHADOW   0x4000u /* | node: a private copy, not a packet of its own */
 
 /* Low bits of an order key left for items a stage creates between two
  * packets (session events raised by timers, for example). */
 #define PKT_KEY_SUB_BITS 20
+
+/* pkt_meta.flags */
+#define PKT_F_OPAQUE      0x01 /* malformed, forwarded without a flow */
+#define PKT_F_REASSEMBLED 0x02 /* a datagram rebuilt from fragments, see frags */
 
 struct pkt_meta {
 	uint64_t key;       /* global order: io sequence << PKT_KEY_SUB_BITS */
@@ -37,11 +45,19 @@ struct pkt_meta {
 	uint16_t rx_port;
 	uint16_t tx_port;
 	uint8_t verdict;    /* 0: forward; else 1 + enum drop_reason */
-	uint8_t flags;
-	uint8_t reserved[96]; /* decoder results */
+	uint8_t flags;      /* PKT_F_* */
+	struct pkt_decode dec;
+	/* A reassembled datagram carries the fragments as received: those are
+	 * what leaves the box, in arrival order, linked through this field. */
+	struct rte_mbuf *frags;
+	/* On a private copy made for reassembly: the fragment it copies. */
+	struct rte_mbuf *orig;
+	uint16_t nframes;   /* received frames this item stands for */
+	uint8_t reserved0[6];
+	uint8_t session[72]; /* for stellar-session and the plugins */
 };
 
-#define PKT_META_SIZE 128
+#define PKT_META_SIZE 256
 
 #ifndef __cplusplus
 _Static_assert(sizeof(struct pkt_meta) == PKT_META_SIZE, "pkt_meta must fill the mbuf private area");
@@ -56,6 +72,18 @@ static inline uint64_t pkt_key(struct rte_mbuf *m)
 {
 	return pkt_meta(m)->key;
 }
+
+/* Received frames behind this item (conservation counts frames). */
+static inline unsigned pkt_frames(struct rte_mbuf *m)
+{
+	unsigned n = pkt_meta(m)->nframes;
+
+	return n ? n : 1;
+}
+
+/* Frees an item and every original fragment attached to it; returns the
+ * number of received frames that died with it. */
+unsigned pkt_free(struct rte_mbuf *m);
 
 #ifdef __cplusplus
 }

@@ -19,6 +19,8 @@
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
+#include "config.h"
+#include "port_config.h"
 #include "counters.h"
 #include "doorbell.h"
 #include "stage_progress.h"
@@ -33,11 +35,8 @@ extern "C" {
 /* Rings: topo_ring_name(), e.g. "st_io0_ss0", SP/SC, created by the orchestrator. */
 
 #define STELLAR_SHM_MAGIC          0x53544c52u /* "STLR" */
-#define STELLAR_SHM_LAYOUT_VERSION 1u
+#define STELLAR_SHM_LAYOUT_VERSION 2u
 
-#define STELLAR_MAX_PORTS   8
-#define STELLAR_PATH_MAX    512
-#define STELLAR_NAME_MAX    64
 #define STELLAR_STEER_BUCKETS 1024 /* flow-hash buckets -> plugin worker */
 
 enum worker_state {
@@ -51,18 +50,6 @@ enum worker_state {
 };
 
 const char *worker_state_name(enum worker_state state);
-
-enum port_type { PORT_PCAP = 0 };
-enum pace_mode { PACE_MAX = 0, PACE_ORIGINAL, PACE_PPS };
-
-struct port_config {
-	char name[STELLAR_NAME_MAX];
-	uint32_t type;
-	uint32_t pace;
-	uint64_t pps;
-	char rx_pcap[STELLAR_PATH_MAX];
-	char tx_pcap[STELLAR_PATH_MAX]; /* empty: forwarded packets are discarded */
-};
 
 /* Written only by stellar-io; survives its restarts so that a new io resumes
  * where the old one stopped instead of replaying the capture. */
@@ -81,6 +68,15 @@ struct port_state {
 	uint32_t tx_started;   /* the tx file exists with a valid header */
 } __attribute__((aligned(64)));
 
+/* Written only by stellar-io. */
+struct io_stats {
+	uint64_t decode_errors[DERR_MAX]; /* packets that stopped decoding, by why */
+	uint64_t encap[ENCAP_TYPE_MAX];   /* packets carrying each encapsulation */
+	uint64_t not_ip;
+	uint64_t opaque;                  /* malformed packets forwarded without a flow */
+	struct defrag_stats defrag;
+} __attribute__((aligned(64)));
+
 struct node_slot {
 	/* orchestrator */
 	int32_t pid;
@@ -94,7 +90,8 @@ struct node_slot {
 };
 
 /* Scratch slots used by stellar-io. */
-#define IO_SCRATCH_NEXT_SEQ 0
+#define IO_SCRATCH_NEXT_SEQ   0
+#define IO_SCRATCH_FRAG_TABLE 1 /* its rte_ip_frag table: freed by the orchestrator if io dies */
 
 struct stellar_shm {
 	uint32_t magic;
@@ -108,6 +105,9 @@ struct stellar_shm {
 	uint32_t n_shards;
 	uint32_t n_plugin_workers;   /* active, steer[] only names these */
 	uint32_t max_plugin_workers; /* rings exist for this many */
+
+	struct decode_section decode_cfg;
+	struct io_stats io_stats[TOPO_MAX_IO];
 
 	struct port_config port_cfg[STELLAR_MAX_PORTS];
 	struct port_state port[STELLAR_MAX_PORTS];

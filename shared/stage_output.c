@@ -35,7 +35,5 @@ bool stage_output_flush(struct stage_output *o, struct node_counters *counters)
 
 void stage_drop(struct rte_mbuf *m, enum drop_reason reason, struct node_counters *counters)
 {
-	counter_add(&counters->dropped[reason], 1);
-	pkt_meta(m)->owner = MBUF_OWNER_FREE;
-	rte_pktmbuf_free(m);
+	counter_add(&counters->dropped[reason], pkt_free(m));
 }

@@ -13,6 +13,30 @@ static json_t *workers_json(Stellar__Control__V1__Worker **w, size_t n)
 	return arr;
 }
 
+static json_t *counters_json(Stellar__Control__V1__Counter **c, size_t n)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < n; i++)
+		json_object_set_new(o, c[i]->name, json_integer((json_int_t)c[i]->value));
+	return o;
+}
+
+static json_t *decoder_json(const Stellar__Control__V1__Decoder *d)
+{
+	const Stellar__Control__V1__Defrag *f = d ? d->defrag : NULL;
+
+	if (!d || !f)
+		return json_object();
+	return json_pack("{s:o, s:o, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:o}}",
+		"errors", counters_json(d->errors, d->n_errors),
+		"encap", counters_json(d->encap, d->n_encap),
+		"not_ip", (json_int_t)d->not_ip, "opaque", (json_int_t)d->opaque,
+		"defrag", "fragments", (json_int_t)f->fragments, "reassembled", (json_int_t)f->reassembled,
+		"absorbed", (json_int_t)f->absorbed, "tiny", (json_int_t)f->tiny,
+		"released", counters_json(f->released, f->n_released));
+}
+
 json_t *stats_json_from_pb(const Stellar__Control__V1__Stats *s)
 {
 	json_t *dropped = json_object(), *ports = json_array(), *sessions, *root;
@@ -42,6 +66,7 @@ json_t *stats_json_from_pb(const Stellar__Control__V1__Stats *s)
 		"mempool", "in_use", (json_int_t)(mp ? mp->in_use : 0), "total", (json_int_t)(mp ? mp->total : 0),
 		"baseline", (json_int_t)(mp ? mp->baseline : 0),
 		"ports", ports, "uptime_ms", (json_int_t)s->uptime_ms);
+	json_object_set_new(root, "decoder", decoder_json(s->decoder));
 	return root;
 }
 

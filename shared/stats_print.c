@@ -47,6 +47,33 @@ void stats_print_table(FILE *f, const Stellar__Control__V1__Stats *s)
 		fprintf(f, "mbufs     in use %llu of %llu (baseline %llu)\n",
 		       (unsigned long long)s->mempool->in_use, (unsigned long long)s->mempool->total,
 		       (unsigned long long)s->mempool->baseline);
+	if (s->decoder) {
+		const Stellar__Control__V1__Decoder *d = s->decoder;
+
+		fprintf(f, "decoder   not ip %llu  opaque %llu", (unsigned long long)d->not_ip,
+			(unsigned long long)d->opaque);
+		for (size_t i = 0; i < d->n_errors; i++)
+			if (d->errors[i]->value)
+				fprintf(f, "  %s %llu", d->errors[i]->name, (unsigned long long)d->errors[i]->value);
+		fprintf(f, "\nencap    ");
+		shown = 0;
+		for (size_t i = 0; i < d->n_encap; i++)
+			if (d->encap[i]->value) {
+				fprintf(f, " %s %llu", d->encap[i]->name, (unsigned long long)d->encap[i]->value);
+				shown++;
+			}
+		fprintf(f, "%s\n", shown ? "" : " none");
+		if (d->defrag && d->defrag->fragments) {
+			fprintf(f, "defrag    fragments %llu  reassembled %llu  tiny %llu",
+				(unsigned long long)d->defrag->fragments, (unsigned long long)d->defrag->reassembled,
+				(unsigned long long)d->defrag->tiny);
+			for (size_t i = 0; i < d->defrag->n_released; i++)
+				if (d->defrag->released[i]->value)
+					fprintf(f, "  %s %llu", d->defrag->released[i]->name,
+						(unsigned long long)d->defrag->released[i]->value);
+			fprintf(f, "\n");
+		}
+	}
 	fprintf(f, "uptime    %.1fs\n\n", (double)s->uptime_ms / 1000.0);
 	fprintf(f, "%-12s %12s %12s %8s %8s %4s\n", "PORT", "RX", "TX", "MISSED", "ERRORS", "EOF");
 	for (size_t i = 0; i < s->n_ports; i++)

@@ -13,6 +13,7 @@ echo
 if cmp -s build/demo/demo.pcap build/demo/out.pcap; then
   echo "demo: build/demo/out.pcap is identical to the input (every packet forwarded, in order)"
 else
-  echo "demo: build/demo/out.pcap differs from the input; see build/demo/stats.json for drops"
+  echo "demo: build/demo/out.pcap holds the packets forwarded; IP fragments leave once their"
+  echo "      datagram is reassembled, so they can sit later than in the input"
 fi
 echo "demo: stats in build/demo/stats.json; try your own capture with conf/stellar.yaml"
