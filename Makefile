@@ -46,12 +46,21 @@ $(eval $(call program,stellar-plugin,plugin_proc))
 $(eval $(call program,stellar-amq,amq_proc))
 $(eval $(call program,stellarctl,tools/stellarctl))
 $(eval $(call program,stellar-gen-demo,tools/demo))
+$(eval $(call program,stellar-decode,tools/decode))
 
 TEST_SRC := $(wildcard tests/*.cc)
 TEST_OBJ := $(patsubst %.cc,$(BUILD)/obj/%.o,$(TEST_SRC))
 TEST_BIN := $(BUILD)/tests/stellar_tests
 
-.PHONY: all deps hugepages test demo bench clean check-tests run-demo
+# Fuzzing (clang + libFuzzer) and a sanitizer build of the decoder tests.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/fuzz_*.c))
+PURE_SRC     := $(wildcard shared/decode*.c shared/app_*.c)
+SAN_FLAGS    := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+DECODER_TESTS := tests/test_decode.cc $(wildcard tests/test_app_*.cc) tests/harness.cc
+SAN_TEST_BIN := $(BUILD)/asan/decoder_tests
+
+.PHONY: all deps hugepages test demo bench clean check-tests run-demo fuzz fuzz-smoke
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS)
@@ -100,8 +109,37 @@ $(TEST_BIN): $(TEST_OBJ) $(LIB)
 test: deps hugepages
 	@$(MAKE) --no-print-directory check-tests
 
-check-tests: all $(TEST_BIN)
-	@bash tests/run.sh $(TEST_BIN)
+check-tests: all $(TEST_BIN) $(SAN_TEST_BIN) $(FUZZ_TARGETS)
+	@bash tests/run.sh $(TEST_BIN) $(SAN_TEST_BIN) -- $(FUZZ_TARGETS)
+
+$(BUILD)/fuzz/%: fuzz/%.c $(PURE_SRC)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ  $@"
+	$(Q)clang $(SAN_FLAGS) -fsanitize=fuzzer -msse4.2 -D_GNU_SOURCE -Ishared $(PKG_CFLAGS) \
+		-Wno-unused-command-line-argument -o $@ $< $(PURE_SRC) $(shell pkg-config --libs libcrypto) -lrte_eal
+
+$(SAN_TEST_BIN): $(DECODER_TESTS) $(PURE_SRC)
+	@mkdir -p $(dir $@)
+	@echo "  ASAN  $@"
+	$(Q)$(CXX) $(SAN_FLAGS) -std=gnu++17 -x c++ $(DECODER_TESTS) -x none \
+		$(patsubst %.c,$(BUILD)/san/%.o,$(PURE_SRC)) -o $@ $(PKG_CFLAGS) -Ishared \
+		$(shell pkg-config --libs libpcap jansson libcrypto gtest_main) -lrte_eal
+
+$(SAN_TEST_BIN): $(patsubst %.c,$(BUILD)/san/%.o,$(PURE_SRC))
+
+$(BUILD)/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(SAN_FLAGS) -std=gnu11 -D_GNU_SOURCE -Ishared $(PKG_CFLAGS) -c -o $@ $<
+
+# Every harness for FUZZ_SECONDS (default 60) each; corpora in build/fuzz/corpus.
+fuzz: $(FUZZ_TARGETS)
+	@for f in $(FUZZ_TARGETS); do \
+		name=$$(basename $$f); mkdir -p $(BUILD)/fuzz/corpus/$$name; \
+		seeds=$$( [ -d fuzz/corpus/$$name ] && echo fuzz/corpus/$$name ); \
+		echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(BUILD)/fuzz/corpus/$$name $$seeds \
+			2>&1 | tail -3 || exit 1; \
+	done
 
 demo: deps hugepages
 	@$(MAKE) --no-print-directory run-demo

@@ -31,7 +31,7 @@ enum encap_type {
 	ENCAP_GENEVE,   /* id = VNI */
 	ENCAP_GTPU,     /* id = TEID */
 	ENCAP_TEREDO,
-	ENCAP_IPIP,     /* an IP header directly inside another; id = inner version */
+	ENCAP_IPIP,     /* an IP header directly inside another; id = outer << 4 | inner version */
 	ENCAP_TYPE_MAX
 };
 

@@ -1,5 +1,7 @@
 /* IPv4 (with options) and IPv6 (with extension headers), fragments, and
  * IP-in-IP. Each IP header decoded becomes the innermost one. */
+#include <stddef.h>
+
 #include "decode_internal.h"
 
 #define IPPROTO_HOPOPTS_ 0
@@ -12,6 +14,20 @@
 #define IPPROTO_MH_ 135
 #define IPV6_HLEN 40
 #define IPV6_MAX_EXT 8
+
+/*
+ * An IP header that cannot be trusted (too short, wrong version, lengths
+ * that contradict each other) carries no flow: the packet keeps the flow
+ * it had outside it, or none. `saved` holds that state.
+ */
+static void reject_ip(struct dcur *c, const struct pkt_decode *saved, enum decode_error err)
+{
+	uint8_t n_encap = c->d->n_encap;
+
+	memcpy(c->d, saved, offsetof(struct pkt_decode, encap));
+	c->d->n_encap = n_encap;
+	dfail(c, err);
+}
 
 static bool begin_ip(struct dcur *c, uint32_t off, uint8_t version)
 {
@@ -26,7 +42,7 @@ static bool begin_ip(struct dcur *c, uint32_t off, uint8_t version)
 	/* An IP header right inside another one is a tunnel. Tunnels that
 	 * have a header of their own (GRE, VXLAN...) were recorded already. */
 	if (d->ip_version && d->l4_off == 0)
-		dpush_encap(c, ENCAP_IPIP, version);
+		dpush_encap(c, ENCAP_IPIP, (uint32_t)(d->ip_version << 4 | version));
 	d->ip_version = version;
 	d->l3_off = (uint16_t)off;
 	d->l4_off = 0;
@@ -64,25 +80,26 @@ static void check_ipv4_options(struct dcur *c, uint32_t off, uint32_t hlen)
 
 void decode_ipv4(struct dcur *c, uint32_t off, uint32_t end)
 {
-	struct pkt_decode *d = c->d;
+	struct pkt_decode *d = c->d, saved;
 	const uint8_t *h;
 	uint32_t hlen, total;
 	uint16_t fragw;
 
+	memcpy(&saved, d, offsetof(struct pkt_decode, encap));
 	if (!begin_ip(c, off, 4))
 		return;
 	if (end < off || end - off < 20) {
-		dfail(c, DERR_IPV4_TRUNCATED);
+		reject_ip(c, &saved, DERR_IPV4_TRUNCATED);
 		return;
 	}
 	h = c->data + off;
 	if ((h[0] >> 4) != 4) {
-		dfail(c, DERR_IPV4_BAD_VERSION);
+		reject_ip(c, &saved, DERR_IPV4_BAD_VERSION);
 		return;
 	}
 	hlen = (h[0] & 0x0f) * 4u;
 	if (hlen < 20 || hlen > end - off) {
-		dfail(c, hlen < 20 ? DERR_IPV4_BAD_IHL : DERR_IPV4_TRUNCATED);
+		reject_ip(c, &saved, hlen < 20 ? DERR_IPV4_BAD_IHL : DERR_IPV4_TRUNCATED);
 		return;
 	}
 	memcpy(d->src, h + 12, 4);
@@ -97,7 +114,7 @@ void decode_ipv4(struct dcur *c, uint32_t off, uint32_t end)
 	if (total == 0)
 		total = end - off;
 	if (total < hlen) {
-		dfail(c, DERR_IPV4_BAD_LENGTH);
+		reject_ip(c, &saved, DERR_IPV4_BAD_LENGTH);
 		return;
 	}
 	if (total > end - off) {
@@ -132,20 +149,21 @@ static bool is_ipv6_ext(uint8_t nh)
 
 void decode_ipv6(struct dcur *c, uint32_t off, uint32_t end)
 {
-	struct pkt_decode *d = c->d;
+	struct pkt_decode *d = c->d, saved;
 	const uint8_t *h;
 	uint32_t payload, pos;
 	uint8_t nh;
 
+	memcpy(&saved, d, offsetof(struct pkt_decode, encap));
 	if (!begin_ip(c, off, 6))
 		return;
 	if (end < off || end - off < IPV6_HLEN) {
-		dfail(c, DERR_IPV6_TRUNCATED);
+		reject_ip(c, &saved, DERR_IPV6_TRUNCATED);
 		return;
 	}
 	h = c->data + off;
 	if ((h[0] >> 4) != 6) {
-		dfail(c, DERR_IPV6_BAD_VERSION);
+		reject_ip(c, &saved, DERR_IPV6_BAD_VERSION);
 		return;
 	}
 	memcpy(d->src, h + 8, 16);
