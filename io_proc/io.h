@@ -35,6 +35,7 @@ struct io_ctx {
 	const struct decode_section *dcfg;
 	struct io_stats *stats;
 	unsigned n_ports;
+	unsigned live_ports;     /* DPDK devices among them */
 	struct io_port ports[STELLAR_MAX_PORTS];
 	unsigned n_shards;
 	struct stage_output to_shard[TOPO_MAX_SHARDS];
@@ -70,5 +71,12 @@ bool io_rx_has_work(const struct io_ctx *io);
 
 /* Writes what stellar-amq has finished with to the ports. Returns the count. */
 unsigned io_tx_poll(struct io_ctx *io);
+
+/* io_ethdev.c: ports that are DPDK devices. */
+unsigned io_ethdev_rx(struct io_ctx *io, unsigned port, unsigned max);
+/* Sends frames (tagged free: the driver owns them now); what the device
+ * would not take is freed and counted as tx_error. Returns frames sent. */
+unsigned io_ethdev_tx(struct io_ctx *io, unsigned port, struct rte_mbuf **frames, unsigned n);
+void io_ethdev_stats(struct io_ctx *io);
 
 #endif

@@ -10,6 +10,8 @@ int io_ports_open(struct io_ctx *io, char *err, size_t errlen)
 	for (unsigned i = 0; i < io->n_ports; i++) {
 		struct io_port *p = &io->ports[i];
 
+		if (port_is_ethdev(p->cfg->type))
+			continue; /* configured and started by the orchestrator */
 		if (pcap_reader_open(&p->reader, p->cfg->rx_pcap, p->st->rx_offset, err, errlen) < 0)
 			return -1;
 		if (!p->cfg->tx_pcap[0])

@@ -157,12 +157,19 @@ static void publish_watermark(struct io_ctx *io)
 	progress_publish_wm(io->rt->progress, wm);
 }
 
+/* Capture files all read (live ports never end). */
 static bool all_input_read(const struct io_ctx *io)
 {
-	for (unsigned i = 0; i < io->n_ports; i++)
+	bool files = false;
+
+	for (unsigned i = 0; i < io->n_ports; i++) {
+		if (port_is_ethdev(io->ports[i].cfg->type))
+			continue;
+		files = true;
 		if (!io->ports[i].st->rx_eof || io->ports[i].pending)
 			return false;
-	return true;
+	}
+	return files;
 }
 
 /* Reads and ingests due packets until a burst is done or the ready queue
@@ -178,6 +185,14 @@ static unsigned read_due(struct io_ctx *io)
 		struct io_port *p = &io->ports[port];
 		uint64_t due;
 
+		if (port_is_ethdev(p->cfg->type)) {
+			unsigned got = io_ethdev_rx(io, port, IO_BURST - taken);
+
+			taken += got;
+			idle_ports = got ? 0 : idle_ports + 1;
+			io->next_port = (port + 1) % io->n_ports;
+			continue;
+		}
 		if (!p->pending && (p->st->rx_eof || !read_next(io, port))) {
 			idle_ports++;
 			io->next_port = (port + 1) % io->n_ports;
@@ -238,8 +253,10 @@ bool io_rx_has_work(const struct io_ctx *io)
 {
 	if (io->ready_count)
 		return true;
+	/* Devices ring no doorbell: the main loop polls them on a timer. */
 	for (unsigned i = 0; i < io->n_ports; i++)
-		if (!io->ports[i].st->rx_eof && !io->ports[i].pending)
+		if (!port_is_ethdev(io->ports[i].cfg->type) && !io->ports[i].st->rx_eof &&
+		    !io->ports[i].pending)
 			return true;
 	return false;
 }

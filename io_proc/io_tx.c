@@ -19,7 +19,7 @@ static void commit_port(struct io_port *p, unsigned *sent, uint64_t *bytes,
 	 * failed and cut the file back to the last good commit on restart. */
 	LOG_ERR("port %s: writing %s failed", p->cfg->name, p->cfg->tx_pcap);
 	for (unsigned i = 0; i < n; i++) {
-		if (pkt_meta(bufs[i])->tx_port != port || pkt_meta(bufs[i])->verdict)
+		if (!bufs[i] || pkt_meta(bufs[i])->tx_port != port || pkt_meta(bufs[i])->verdict)
 			continue;
 		pkt_meta(bufs[i])->verdict = 1 + DROP_TX_ERROR;
 		sent[port] -= pkt_frames(bufs[i]);
@@ -49,8 +49,40 @@ static int write_frames(struct io_port *p, struct rte_mbuf *m)
 	return 0;
 }
 
+/* Frames for DPDK devices, gathered per port and sent in one burst. */
+struct device_batch {
+	unsigned n;
+	uint64_t bytes;
+	struct rte_mbuf *frames[IO_BURST * (RTE_LIBRTE_IP_FRAG_MAX_FRAG + 1)];
+};
+
+/* The frames of an item join the port's batch: a reassembled datagram's
+ * originals (the rebuilt copy is freed), or the packet itself. */
+static void gather(struct io_ctx *io, struct device_batch *b, struct rte_mbuf *m)
+{
+	struct pkt_meta *meta = pkt_meta(m);
+	struct rte_mbuf *f = meta->frags;
+
+	b->bytes += rte_pktmbuf_pkt_len(m);
+	if (!f) {
+		b->frames[b->n++] = m;
+		return;
+	}
+	meta->frags = NULL;
+	while (f) {
+		struct rte_mbuf *next = pkt_meta(f)->frags;
+
+		pkt_meta(f)->owner = io->rt->node;
+		pkt_meta(f)->frags = NULL;
+		b->frames[b->n++] = f;
+		f = next;
+	}
+	pkt_free(m);
+}
+
 unsigned io_tx_poll(struct io_ctx *io)
 {
+	static struct device_batch batch[STELLAR_MAX_PORTS];
 	struct rte_mbuf *bufs[IO_BURST];
 	unsigned sent[STELLAR_MAX_PORTS] = {0};
 	uint64_t bytes[STELLAR_MAX_PORTS] = {0};
@@ -72,6 +104,11 @@ unsigned io_tx_poll(struct io_ctx *io)
 			continue;
 		}
 		p = &io->ports[meta->tx_port];
+		if (port_is_ethdev(p->cfg->type)) {
+			gather(io, &batch[meta->tx_port], bufs[i]);
+			bufs[i] = NULL; /* the device's now */
+			continue;
+		}
 		if (p->has_writer && write_frames(p, bufs[i]) < 0) {
 			meta->verdict = 1 + DROP_TX_ERROR;
 			continue;
@@ -82,6 +119,12 @@ unsigned io_tx_poll(struct io_ctx *io)
 	for (unsigned port = 0; port < io->n_ports; port++) {
 		struct io_port *p = &io->ports[port];
 
+		if (batch[port].n) {
+			sent[port] += io_ethdev_tx(io, port, batch[port].frames, batch[port].n);
+			bytes[port] += batch[port].bytes;
+			batch[port].n = 0;
+			batch[port].bytes = 0;
+		}
 		if (p->dirty)
 			commit_port(p, sent, bytes, bufs, n, port);
 		p->dirty = false;
@@ -94,8 +137,11 @@ unsigned io_tx_poll(struct io_ctx *io)
 	/* Freed only after the commit: a crash before it leaves them owned by
 	 * this process, so the orchestrator counts them as lost, not sent. */
 	for (unsigned i = 0; i < n; i++) {
-		struct pkt_meta *meta = pkt_meta(bufs[i]);
+		struct pkt_meta *meta;
 
+		if (!bufs[i])
+			continue;
+		meta = pkt_meta(bufs[i]);
 		if (meta->verdict) {
 			if (meta->tx_port < io->n_ports)
 				counter_add(&io->ports[meta->tx_port].st->errors, 1);

@@ -11,6 +11,8 @@
 #include "io.h"
 #include "log.h"
 
+#define LIVE_POLL_US 1000
+
 static bool io_has_work(void *arg)
 {
 	struct io_ctx *io = arg;
@@ -37,6 +39,8 @@ static void io_init(struct io_ctx *io, struct worker_rt *rt)
 	for (unsigned i = 0; i < io->n_ports; i++) {
 		io->ports[i].cfg = &shm->port_cfg[i];
 		io->ports[i].st = &shm->port[i];
+		if (port_is_ethdev(shm->port_cfg[i].type))
+			io->live_ports++;
 	}
 	for (unsigned s = 0; s < io->n_shards; s++) {
 		uint16_t ring = topo_ring_io_session(rt->index, s);
@@ -63,6 +67,8 @@ int main(int argc, char **argv)
 	worker_rt_init(&rt, NODE_IO, argc, argv);
 	io_init(&io, &rt);
 
+	uint64_t next_stats = 0;
+
 	for (;;) {
 		unsigned done;
 		bool flushed = true;
@@ -75,6 +81,10 @@ int main(int argc, char **argv)
 				while (!io_rx_flush_all(&io))
 					worker_rt_stalled(&rt);
 			break;
+		}
+		if (io.live_ports && rte_rdtsc() >= next_stats) {
+			io_ethdev_stats(&io);
+			next_stats = rte_rdtsc() + rt.hz / 2;
 		}
 		done = io_tx_poll(&io);
 		if (!rt.stop_rx) {
@@ -93,7 +103,12 @@ int main(int argc, char **argv)
 			worker_rt_idle(&rt, io_has_work, &io);
 			rt.wake_tsc = 0;
 		} else if (flushed && !io_has_work(&io)) {
+			/* Live ports are polled at least every LIVE_POLL_US even
+			 * when idle: latency after a quiet spell, not a core. */
+			if (io.live_ports)
+				rt.wake_tsc = rte_rdtsc() + rt.hz * LIVE_POLL_US / 1000000;
 			worker_rt_idle(&rt, io_has_work, &io);
+			rt.wake_tsc = 0;
 		} else {
 			worker_rt_stalled(&rt);
 		}

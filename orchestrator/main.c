@@ -92,6 +92,17 @@ static int parse_args(struct orch *o, int argc, char **argv)
 		}
 		snprintf(o->cfg.instance, sizeof(o->cfg.instance), "%s", instance);
 	}
+	if (o->until_eof) {
+		bool capture = false;
+
+		for (unsigned i = 0; i < o->cfg.n_ports; i++)
+			capture |= !port_is_ethdev(o->cfg.ports[i].type);
+		if (!capture) {
+			fprintf(stderr, "stellar-orchestrator: --until-eof needs a capture (pcap) port; live "
+				"ports have no end: stop the instance with `stellarctl shutdown`\n");
+			return -1;
+		}
+	}
 	if (o->cfg.n_plugins) {
 		fprintf(stderr, "stellar-orchestrator: %s:%u: plugins: this build does not load "
 			"plugins yet; remove the plugins list\n", config, o->cfg.plugins[0].line);
@@ -204,8 +215,10 @@ out_zmq:
 	if (o.zctx)
 		zmq_ctx_term(o.zctx);
 out_eal:
-	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY) {
+		orch_ports_stop(&o);
 		rte_eal_cleanup();
+	}
 out_files:
 	orch_cleanup_dpdk_files(o.cfg.instance);
 	orch_cleanup_run_dir(o.cfg.instance);

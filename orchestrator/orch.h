@@ -69,6 +69,13 @@ int orch_memory_create(struct orch *o, const char *argv0);
 void orch_cleanup_dpdk_files(const char *instance);
 void orch_cleanup_run_dir(const char *instance);
 
+/* orch_ports.c: ethdev ports (interfaces, NICs, virtual devices). */
+bool orch_ports_have_pci(const struct orch *o);
+/* EAL arguments creating the devices (primary) or allowing them (both). */
+int orch_ports_eal_args(const struct orch *o, bool primary, char args[][300], int max);
+int orch_ports_start(struct orch *o);
+void orch_ports_stop(struct orch *o);
+
 /* orch_workers.c */
 void orch_workers_init(struct orch *o);
 int orch_worker_spawn(struct orch *o, struct orch_worker *w);

@@ -42,10 +42,12 @@ static struct conservation totals(struct orch *o)
 	return c;
 }
 
+/* Every capture file read; live ports have no end. */
 static bool all_input_read(struct orch *o)
 {
 	for (unsigned i = 0; i < o->shm->n_ports; i++)
-		if (!__atomic_load_n(&o->shm->port[i].rx_eof, __ATOMIC_ACQUIRE))
+		if (!port_is_ethdev(o->shm->port_cfg[i].type) &&
+		    !__atomic_load_n(&o->shm->port[i].rx_eof, __ATOMIC_ACQUIRE))
 			return false;
 	return true;
 }

@@ -19,9 +19,9 @@
 
 static int eal_init_primary(struct orch *o, const char *argv0)
 {
-	char prefix[64], lcores[96], loglevel[32];
-	char *argv[16];
-	int argc = 0;
+	char prefix[64], lcores[96], loglevel[32], dev[2 * STELLAR_MAX_PORTS + 1][300];
+	char *argv[16 + 2 * STELLAR_MAX_PORTS];
+	int argc = 0, ndev;
 
 	eal_file_prefix(o->cfg.instance, prefix, sizeof(prefix));
 	snprintf(lcores, sizeof(lcores), "--lcores=%u@(%s)", TOPO_NODE_ORCH, o->cpus);
@@ -31,7 +31,9 @@ static int eal_init_primary(struct orch *o, const char *argv0)
 	argv[argc++] = (char *)"--proc-type=primary";
 	argv[argc++] = (char *)"--file-prefix";
 	argv[argc++] = prefix;
-	argv[argc++] = (char *)"--no-pci";
+	ndev = orch_ports_eal_args(o, true, dev, 2 * STELLAR_MAX_PORTS + 1);
+	for (int i = 0; i < ndev; i++)
+		argv[argc++] = dev[i];
 	argv[argc++] = lcores;
 	argv[argc++] = loglevel;
 	argv[argc] = NULL;
@@ -135,7 +137,7 @@ int orch_memory_create(struct orch *o, const char *argv0)
 			"pipeline.mbufs)", o->cfg.pipeline.mbufs, rte_strerror(rte_errno));
 		return -1;
 	}
-	if (create_rings(o) < 0)
+	if (create_rings(o) < 0 || orch_ports_start(o) < 0)
 		return -1;
 	o->mempool_baseline = rte_mempool_in_use_count(shm->pool);
 	/* Workers check these last: everything above is in place. */

@@ -137,7 +137,7 @@ void orch_stats_build(struct orch *o, struct stats_builder *b)
 		p->rx = counter_read(&ps->rx_pkts);
 		p->tx = counter_read(&ps->tx_pkts);
 		p->missed = counter_read(&ps->missed);
-		p->errors = counter_read(&ps->errors);
+		p->errors = counter_read(&ps->errors) + counter_read(&ps->dev_errors);
 		p->eof = __atomic_load_n(&ps->rx_eof, __ATOMIC_ACQUIRE) != 0;
 		b->port_ptrs[i] = p;
 	}

@@ -59,8 +59,9 @@ void orch_workers_init(struct orch *o)
 int orch_worker_spawn(struct orch *o, struct orch_worker *w)
 {
 	char bin[PATH_MAX + 32], prefix[64], lcores[96], loglevel[32], index[16];
-	char *argv[20];
-	int argc = 0, rc;
+	char dev[2 * STELLAR_MAX_PORTS + 1][300];
+	char *argv[20 + 2 * STELLAR_MAX_PORTS];
+	int argc = 0, rc, ndev;
 	posix_spawnattr_t attr;
 	sigset_t none, defaults;
 	pid_t pid;
@@ -76,7 +77,9 @@ int orch_worker_spawn(struct orch *o, struct orch_worker *w)
 	argv[argc++] = (char *)"--proc-type=secondary";
 	argv[argc++] = (char *)"--file-prefix";
 	argv[argc++] = prefix;
-	argv[argc++] = (char *)"--no-pci";
+	ndev = orch_ports_eal_args(o, false, dev, 2 * STELLAR_MAX_PORTS + 1);
+	for (int i = 0; i < ndev; i++)
+		argv[argc++] = dev[i];
 	argv[argc++] = (char *)"--no-telemetry";
 	argv[argc++] = lcores;
 	argv[argc++] = loglevel;

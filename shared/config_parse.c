@@ -26,95 +26,6 @@ void config_defaults(struct stellar_config *cfg)
 	cfg->decode.malformed = MALFORMED_FORWARD;
 }
 
-static int parse_pace(struct cy *c, yaml_node_t *n, const char *key, struct port_config *p)
-{
-	const char *s;
-	char *end;
-
-	if (!cy_is_scalar(n))
-		return cy_fail(c, n, key, "expected max, original or pps:<N>");
-	s = cy_scalar(n);
-	if (strcmp(s, "max") == 0) {
-		p->pace = PACE_MAX;
-	} else if (strcmp(s, "original") == 0) {
-		p->pace = PACE_ORIGINAL;
-	} else if (strncmp(s, "pps:", 4) == 0) {
-		errno = 0;
-		p->pps = strtoull(s + 4, &end, 10);
-		if (s[4] == '\0' || *end != '\0' || errno || p->pps == 0 || p->pps > 100000000ull)
-			return cy_fail(c, n, key, "'%s': the rate must be pps:<1..100000000>", s);
-		p->pace = PACE_PPS;
-	} else {
-		return cy_fail(c, n, key, "'%s': expected max, original or pps:<N>", s);
-	}
-	return 0;
-}
-
-static int parse_port(struct cy *c, yaml_node_t *n, unsigned i, struct stellar_config *cfg)
-{
-	static const char *const keys[] = {"name", "type", "rx_pcap", "tx_pcap", "pace", NULL};
-	struct port_config *p = &cfg->ports[i];
-	char key[64], sub[96];
-	yaml_node_t *v;
-
-	snprintf(key, sizeof(key), "ports[%u]", i);
-	if (cy_expect_mapping(c, n, key) < 0 || cy_check_keys(c, n, key, keys) < 0)
-		return -1;
-
-	snprintf(sub, sizeof(sub), "%s.name", key);
-	if (!(v = cy_get(c, n, "name")))
-		return cy_fail(c, n, sub, "missing (every port needs a name)");
-	if (cy_string(c, v, sub, p->name, sizeof(p->name)) < 0)
-		return -1;
-	for (unsigned j = 0; j < i; j++)
-		if (strcmp(cfg->ports[j].name, p->name) == 0)
-			return cy_fail(c, v, sub, "port name '%s' is used twice", p->name);
-
-	snprintf(sub, sizeof(sub), "%s.type", key);
-	if (!(v = cy_get(c, n, "type")))
-		return cy_fail(c, n, sub, "missing (supported: pcap)");
-	if (!cy_is_scalar(v) || strcmp(cy_scalar(v), "pcap") != 0)
-		return cy_fail(c, v, sub, "unsupported port type '%s' (supported: pcap)",
-			       cy_is_scalar(v) ? cy_scalar(v) : "?");
-	p->type = PORT_PCAP;
-
-	snprintf(sub, sizeof(sub), "%s.rx_pcap", key);
-	if (!(v = cy_get(c, n, "rx_pcap")))
-		return cy_fail(c, n, sub, "missing (a pcap port reads from a capture file)");
-	if (cy_path(c, v, sub, true, p->rx_pcap, sizeof(p->rx_pcap)) < 0)
-		return -1;
-
-	snprintf(sub, sizeof(sub), "%s.tx_pcap", key);
-	if ((v = cy_get(c, n, "tx_pcap")) &&
-	    cy_path(c, v, sub, false, p->tx_pcap, sizeof(p->tx_pcap)) < 0)
-		return -1;
-	if (p->tx_pcap[0] && strcmp(p->tx_pcap, p->rx_pcap) == 0)
-		return cy_fail(c, v, sub, "tx_pcap must differ from rx_pcap");
-
-	snprintf(sub, sizeof(sub), "%s.pace", key);
-	if ((v = cy_get(c, n, "pace")) && parse_pace(c, v, sub, p) < 0)
-		return -1;
-	return 0;
-}
-
-static int parse_ports(struct cy *c, yaml_node_t *n, struct stellar_config *cfg)
-{
-	unsigned i = 0;
-
-	if (cy_expect_sequence(c, n, "ports") < 0)
-		return -1;
-	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++, i++) {
-		if (i >= STELLAR_MAX_PORTS)
-			return cy_fail(c, cy_node(c, *it), "ports", "at most %d ports", STELLAR_MAX_PORTS);
-		if (parse_port(c, cy_node(c, *it), i, cfg) < 0)
-			return -1;
-	}
-	if (i == 0)
-		return cy_fail(c, n, "ports", "at least one port is needed");
-	cfg->n_ports = i;
-	return 0;
-}
-
 static int parse_uint_key(struct cy *c, yaml_node_t *map, const char *name, const char *key,
 			  uint64_t min, uint64_t max, unsigned *out)
 {
@@ -236,7 +147,7 @@ static int parse_root(struct cy *c, yaml_node_t *root, struct stellar_config *cf
 	}
 	if (!(v = cy_get(c, root, "ports")))
 		return cy_fail(c, root, "ports", "missing (at least one port is needed)");
-	if (parse_ports(c, v, cfg) < 0)
+	if (config_parse_ports(c, v, cfg) < 0)
 		return -1;
 	if ((v = cy_get(c, root, "pipeline")) && parse_pipeline(c, v, cfg) < 0)
 		return -1;

@@ -43,6 +43,8 @@ int cy_bool(struct cy *c, yaml_node_t *n, const char *key, bool *out);
  * or, for inputs that are not found there, against the config's directory. */
 int cy_path(struct cy *c, yaml_node_t *n, const char *key, bool must_exist, char *out, size_t len);
 
+/* config_ports.c */
+int config_parse_ports(struct cy *c, yaml_node_t *n, struct stellar_config *cfg);
 /* config_decode.c */
 int config_parse_decode(struct cy *c, yaml_node_t *n, struct stellar_config *cfg);
 

@@ -60,8 +60,9 @@ struct port_state {
 	uint64_t tx_pkts;
 	uint64_t tx_bytes;
 	uint64_t tx_offset;    /* file offset after the last committed record */
-	uint64_t errors;       /* unreadable records, write failures */
-	uint64_t missed;
+	uint64_t errors;       /* unreadable records, write failures, refused sends */
+	uint64_t missed;       /* the device dropped them before we read them */
+	uint64_t dev_errors;   /* the device's own error counters */
 	uint64_t first_ts_ns;  /* capture time of the first packet */
 	uint64_t pace_origin_tsc; /* TSC when the first packet was read (pacing) */
 	uint32_t rx_eof;       /* every record has been read */

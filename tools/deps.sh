@@ -9,7 +9,7 @@ packages=(
   libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
   liblua5.4-dev libpcap-dev libyaml-dev libjansson-dev
   libgtest-dev libssl-dev clang libclang-rt-14-dev
-  iproute2 procps
+  iproute2 procps ethtool
 )
 
 missing=()
