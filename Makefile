@@ -48,6 +48,13 @@ $(eval $(call program,stellarctl,tools/stellarctl))
 $(eval $(call program,stellar-gen-demo,tools/demo))
 $(eval $(call program,stellar-decode,tools/decode))
 
+# The bench runs stellar-io's own ingest code, so it links those objects.
+BENCH_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard bench/*.c) io_proc/io_ingest.c io_proc/io_ethdev.c)
+$(BUILD)/stellar-bench: $(BENCH_OBJ) $(LIB)
+	@echo "  LD    $@"
+	$(Q)$(CC) -o $@ $^ $(LDLIBS)
+OBJS += $(BENCH_OBJ)
+
 TEST_SRC := $(wildcard tests/*.cc)
 TEST_OBJ := $(patsubst %.cc,$(BUILD)/obj/%.o,$(TEST_SRC))
 TEST_BIN := $(BUILD)/tests/stellar_tests
@@ -60,7 +67,7 @@ SAN_FLAGS    := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno
 DECODER_TESTS := tests/test_decode.cc $(wildcard tests/test_app_*.cc) tests/harness.cc
 SAN_TEST_BIN := $(BUILD)/asan/decoder_tests
 
-.PHONY: all deps hugepages test demo bench clean check-tests run-demo fuzz fuzz-smoke
+.PHONY: all deps hugepages test demo bench run-bench clean check-tests run-demo fuzz
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS)
@@ -146,6 +153,13 @@ demo: deps hugepages
 
 run-demo: all
 	@bash tools/demo/run.sh
+
+bench: deps hugepages
+	@command -v gnuplot >/dev/null || bash tools/deps.sh gnuplot-nox
+	@$(MAKE) --no-print-directory run-bench
+
+run-bench: all $(BUILD)/stellar-bench
+	@bash bench/run.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -21,6 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cfg.geneve_ports[1] = 80;
 		cfg.gtpu_ports[1] = 443;
 		cfg.teredo_ports[1] = 123;
+		decode_config_index(&cfg);
 	}
 	wire = (uint32_t)(size - 1) + ((data[0] & 2) ? 1000 : 0);
 	decode_packet(data + 1, (uint32_t)(size - 1), wire, &cfg, &d);

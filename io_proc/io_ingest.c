@@ -82,7 +82,8 @@ static void take_released(struct io_ctx *io, struct defrag_released *rel)
 void io_ingest(struct io_ctx *io, struct rte_mbuf *m)
 {
 	struct pkt_meta *meta = pkt_meta(m);
-	struct defrag_released rel = {.n = 0};
+	/* Not zero-initialised: that would clear 2.6 KB per packet. */
+	struct defrag_released rel;
 	struct rte_mbuf *whole;
 
 	meta->frags = NULL;
@@ -106,6 +107,7 @@ void io_ingest(struct io_ctx *io, struct rte_mbuf *m)
 		ready_push(io, m);
 		return;
 	}
+	rel.n = 0;
 	whole = defrag_push(&io->defrag, m, &rel);
 	take_released(io, &rel);
 	if (whole) {
@@ -116,8 +118,9 @@ void io_ingest(struct io_ctx *io, struct rte_mbuf *m)
 
 void io_ingest_expire(struct io_ctx *io, uint64_t now_ns)
 {
-	struct defrag_released rel = {.n = 0};
+	struct defrag_released rel;
 
+	rel.n = 0;
 	while (defrag_pending(&io->defrag) && io->ready_count < IO_READY_LOW) {
 		unsigned before = defrag_pending(&io->defrag);
 

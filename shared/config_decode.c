@@ -96,5 +96,6 @@ int config_parse_decode(struct cy *c, yaml_node_t *n, struct stellar_config *cfg
 		return -1;
 	if ((v = cy_get(c, n, "defrag")) && parse_defrag(c, v, &s->defrag) < 0)
 		return -1;
+	decode_config_index(&s->decode);
 	return 0;
 }

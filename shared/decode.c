@@ -1,5 +1,8 @@
 #include "decode.h"
 
+#include <stddef.h>
+
+#include <rte_byteorder.h>
 #include <rte_hash_crc.h>
 
 #include "decode_internal.h"
@@ -13,6 +16,31 @@ void decode_config_defaults(struct decode_config *cfg)
 	cfg->teredo_ports[0] = 3544;
 	cfg->zone_vlan = true;
 	cfg->zone_tunnel = true;
+	decode_config_index(cfg);
+}
+
+void decode_config_index(struct decode_config *cfg)
+{
+	static const struct {
+		size_t offset;
+		uint8_t tunnel;
+	} lists[] = {
+		/* Later entries win a port claimed twice; GTP-U and Teredo
+		 * peers may use the port on either side. */
+		{offsetof(struct decode_config, teredo_ports), UDP_TUNNEL_TEREDO | UDP_TUNNEL_EITHER},
+		{offsetof(struct decode_config, gtpu_ports), UDP_TUNNEL_GTPU | UDP_TUNNEL_EITHER},
+		{offsetof(struct decode_config, geneve_ports), UDP_TUNNEL_GENEVE},
+		{offsetof(struct decode_config, vxlan_ports), UDP_TUNNEL_VXLAN},
+	};
+
+	memset(cfg->udp_tunnel, 0, sizeof(cfg->udp_tunnel));
+	for (unsigned l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
+		const uint16_t *ports = (const uint16_t *)((const char *)cfg + lists[l].offset);
+
+		for (unsigned i = 0; i < DECODE_MAX_TUNNEL_PORTS; i++)
+			if (ports[i])
+				cfg->udp_tunnel[ports[i]] = lists[l].tunnel;
+	}
 }
 
 static uint32_t zone_of(const struct pkt_decode *d, const struct decode_config *cfg)
@@ -43,7 +71,8 @@ enum decode_status decode_packet(const uint8_t *data, uint32_t len, uint32_t wir
 		.d = out,
 	};
 
-	memset(out, 0, sizeof(*out));
+	/* The encapsulation array is bounded by n_encap: no need to clear it. */
+	memset(out, 0, offsetof(struct pkt_decode, encap));
 	decode_ether(&c, 0, len);
 	if (out->status == DECODE_OK && out->ip_version == 0)
 		out->status = DECODE_NOT_IP;
@@ -51,65 +80,75 @@ enum decode_status decode_packet(const uint8_t *data, uint32_t len, uint32_t wir
 	return (enum decode_status)out->status;
 }
 
-struct hash_key {
-	uint8_t lo[16], hi[16];
-	uint16_t lo_port, hi_port;
-	uint32_t zone;
-	uint8_t proto;
-	uint8_t pad[3];
-};
-
-/* rte_hash_crc() reads its input through uint64_t pointers; once inlined,
- * strict aliasing lets the compiler move those reads ahead of the stores
- * that filled the key. Loading each word with memcpy keeps them in order. */
-static uint32_t crc_words(const void *data, size_t len, uint32_t v)
+static inline uint32_t crc_u64(uint64_t w, uint32_t v)
 {
-	const uint8_t *p = data;
-	size_t i = 0;
-
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w;
-
-		memcpy(&w, p + i, 8);
-		v = rte_hash_crc_8byte(w, v);
-	}
-	for (; i + 4 <= len; i += 4) {
-		uint32_t w;
-
-		memcpy(&w, p + i, 4);
-		v = rte_hash_crc_4byte(w, v);
-	}
-	return v;
+	return rte_hash_crc_8byte(w, v);
 }
 
+/*
+ * Symmetric: the endpoints are put in a fixed order (address, then port)
+ * before hashing, so both directions give the same words. Words are built
+ * in registers; the CRC instruction does the mixing.
+ */
 uint32_t decode_flow_hash(const struct pkt_decode *d)
 {
-	struct hash_key k;
 	uint16_t sp = d->sport, dp = d->dport;
-	int c;
+	uint32_t v = 0x5354454c ^ d->zone;
+	uint64_t tail;
 
 	if (d->ip_version == 0)
 		return 0;
-	memset(&k, 0, sizeof(k));
 	if (d->frag & FRAG_IS_FRAGMENT)
 		sp = dp = 0;
 	else if (d->l4_proto == 1 || d->l4_proto == 58)
 		sp = dp = d->icmp_id; /* echo request and reply share it */
-	c = memcmp(d->src, d->dst, sizeof(d->src));
-	if (c < 0 || (c == 0 && sp <= dp)) {
-		memcpy(k.lo, d->src, 16);
-		memcpy(k.hi, d->dst, 16);
-		k.lo_port = sp;
-		k.hi_port = dp;
+
+	if (d->ip_version == 4) {
+		uint32_t s4, d4;
+
+		memcpy(&s4, d->src, 4);
+		memcpy(&d4, d->dst, 4);
+		s4 = rte_be_to_cpu_32(s4);
+		d4 = rte_be_to_cpu_32(d4);
+		if (s4 > d4 || (s4 == d4 && sp > dp)) {
+			uint32_t t = s4;
+			uint16_t tp = sp;
+
+			s4 = d4;
+			d4 = t;
+			sp = dp;
+			dp = tp;
+		}
+		v = crc_u64((uint64_t)s4 << 32 | d4, v);
 	} else {
-		memcpy(k.lo, d->dst, 16);
-		memcpy(k.hi, d->src, 16);
-		k.lo_port = dp;
-		k.hi_port = sp;
+		uint64_t s0, s1, d0, d1;
+
+		memcpy(&s0, d->src, 8);
+		memcpy(&s1, d->src + 8, 8);
+		memcpy(&d0, d->dst, 8);
+		memcpy(&d1, d->dst + 8, 8);
+		s0 = rte_be_to_cpu_64(s0);
+		s1 = rte_be_to_cpu_64(s1);
+		d0 = rte_be_to_cpu_64(d0);
+		d1 = rte_be_to_cpu_64(d1);
+		if (s0 > d0 || (s0 == d0 && (s1 > d1 || (s1 == d1 && sp > dp)))) {
+			uint64_t t0 = s0, t1 = s1;
+			uint16_t tp = sp;
+
+			s0 = d0;
+			s1 = d1;
+			d0 = t0;
+			d1 = t1;
+			sp = dp;
+			dp = tp;
+		}
+		v = crc_u64(s0, v);
+		v = crc_u64(s1, v);
+		v = crc_u64(d0, v);
+		v = crc_u64(d1, v);
 	}
-	k.zone = d->zone;
-	k.proto = d->l4_proto;
-	return crc_words(&k, sizeof(k), 0x5354454c);
+	tail = (uint64_t)sp << 48 | (uint64_t)dp << 32 | (uint64_t)d->l4_proto << 24 | d->ip_version;
+	return crc_u64(tail, v);
 }
 
 static const char *const error_names[DERR_MAX] = {

@@ -92,7 +92,8 @@ enum decode_status {
 #define TCP_ECE 0x40
 #define TCP_CWR 0x80
 
-/* TCP option presence bits. */
+/* TCP option presence bits (options are read on SYN segments only: that is
+ * where MSS, window scale and SACK-permitted are negotiated). */
 #define TCPOPT_HAS_MSS    0x01
 #define TCPOPT_HAS_WSCALE 0x02
 #define TCPOPT_HAS_SACKOK 0x04
@@ -143,11 +144,22 @@ struct decode_config {
 	uint16_t teredo_ports[DECODE_MAX_TUNNEL_PORTS];
 	bool zone_vlan;       /* VLAN ids separate flows */
 	bool zone_tunnel;     /* tunnel ids (VNI, GRE key, TEID) separate flows */
+	/* Derived from the port lists by decode_config_index(): per UDP port,
+	 * the tunnel it carries (UDP_TUNNEL_*), so a packet costs one lookup. */
+	uint8_t udp_tunnel[65536];
 };
 
+#define UDP_TUNNEL_VXLAN  1
+#define UDP_TUNNEL_GENEVE 2
+#define UDP_TUNNEL_GTPU   3
+#define UDP_TUNNEL_TEREDO 4
+#define UDP_TUNNEL_EITHER 0x80 /* matches the source port too */
+
 /* Registered ports (VXLAN 4789, Geneve 6081, GTP-U 2152, Teredo 3544),
- * VLANs and tunnel ids both part of the zone. */
+ * VLANs and tunnel ids both part of the zone; indexed. */
 void decode_config_defaults(struct decode_config *cfg);
+/* Rebuilds udp_tunnel[] after the port lists changed. */
+void decode_config_index(struct decode_config *cfg);
 
 /*
  * Decodes `len` contiguous bytes starting at the Ethernet header.

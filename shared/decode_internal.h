@@ -62,14 +62,6 @@ static inline void dpush_encap(struct dcur *c, enum encap_type type, uint32_t id
 		d->n_encap++;
 }
 
-static inline bool port_in(const uint16_t *ports, uint16_t port)
-{
-	for (unsigned i = 0; i < DECODE_MAX_TUNNEL_PORTS; i++)
-		if (ports[i] && ports[i] == port)
-			return true;
-	return false;
-}
-
 /* decode_l2.c */
 void decode_ether(struct dcur *c, uint32_t off, uint32_t end);
 void decode_ethertype(struct dcur *c, uint16_t type, uint32_t off, uint32_t end);

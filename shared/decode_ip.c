@@ -1,7 +1,5 @@
 /* IPv4 (with options) and IPv6 (with extension headers), fragments, and
  * IP-in-IP. Each IP header decoded becomes the innermost one. */
-#include <stddef.h>
-
 #include "decode_internal.h"
 
 #define IPPROTO_HOPOPTS_ 0
@@ -17,24 +15,14 @@
 
 /*
  * An IP header that cannot be trusted (too short, wrong version, lengths
- * that contradict each other) carries no flow: the packet keeps the flow
- * it had outside it, or none. `saved` holds that state.
+ * that contradict each other) carries no flow: every check runs before the
+ * header becomes the innermost one, so the packet keeps the flow it had
+ * outside it, or none.
  */
-static void reject_ip(struct dcur *c, const struct pkt_decode *saved, enum decode_error err)
-{
-	uint8_t n_encap = c->d->n_encap;
-
-	memcpy(c->d, saved, offsetof(struct pkt_decode, encap));
-	c->d->n_encap = n_encap;
-	dfail(c, err);
-}
-
 static bool begin_ip(struct dcur *c, uint32_t off, uint8_t version)
 {
 	struct pkt_decode *d = c->d;
 
-	if (!dlayer(c))
-		return false;
 	if (++c->ip_count > DECODE_MAX_IP) {
 		dfail(c, DERR_TOO_MANY_LAYERS);
 		return false;
@@ -80,43 +68,44 @@ static void check_ipv4_options(struct dcur *c, uint32_t off, uint32_t hlen)
 
 void decode_ipv4(struct dcur *c, uint32_t off, uint32_t end)
 {
-	struct pkt_decode *d = c->d, saved;
+	struct pkt_decode *d = c->d;
 	const uint8_t *h;
 	uint32_t hlen, total;
 	uint16_t fragw;
 
-	memcpy(&saved, d, offsetof(struct pkt_decode, encap));
-	if (!begin_ip(c, off, 4))
+	if (!dlayer(c))
 		return;
 	if (end < off || end - off < 20) {
-		reject_ip(c, &saved, DERR_IPV4_TRUNCATED);
+		dfail(c, DERR_IPV4_TRUNCATED);
 		return;
 	}
 	h = c->data + off;
 	if ((h[0] >> 4) != 4) {
-		reject_ip(c, &saved, DERR_IPV4_BAD_VERSION);
+		dfail(c, DERR_IPV4_BAD_VERSION);
 		return;
 	}
 	hlen = (h[0] & 0x0f) * 4u;
 	if (hlen < 20 || hlen > end - off) {
-		reject_ip(c, &saved, hlen < 20 ? DERR_IPV4_BAD_IHL : DERR_IPV4_TRUNCATED);
+		dfail(c, hlen < 20 ? DERR_IPV4_BAD_IHL : DERR_IPV4_TRUNCATED);
 		return;
 	}
-	memcpy(d->src, h + 12, 4);
-	memcpy(d->dst, h + 16, 4);
-	memset(d->src + 4, 0, 12);
-	memset(d->dst + 4, 0, 12);
-	d->l4_proto = h[9];
-	d->ip_ttl = h[8];
 	total = rd16(h + 2);
 	/* Total length 0 is what segmentation offload leaves in captures
 	 * taken before the NIC split the packet: trust the buffer. */
 	if (total == 0)
 		total = end - off;
 	if (total < hlen) {
-		reject_ip(c, &saved, DERR_IPV4_BAD_LENGTH);
+		dfail(c, DERR_IPV4_BAD_LENGTH);
 		return;
 	}
+	if (!begin_ip(c, off, 4))
+		return;
+	memcpy(d->src, h + 12, 4);
+	memcpy(d->dst, h + 16, 4);
+	memset(d->src + 4, 0, 12);
+	memset(d->dst + 4, 0, 12);
+	d->l4_proto = h[9];
+	d->ip_ttl = h[8];
 	if (total > end - off) {
 		if (!c->cut)
 			dfail(c, DERR_IPV4_BAD_LENGTH);
@@ -149,23 +138,24 @@ static bool is_ipv6_ext(uint8_t nh)
 
 void decode_ipv6(struct dcur *c, uint32_t off, uint32_t end)
 {
-	struct pkt_decode *d = c->d, saved;
+	struct pkt_decode *d = c->d;
 	const uint8_t *h;
 	uint32_t payload, pos;
 	uint8_t nh;
 
-	memcpy(&saved, d, offsetof(struct pkt_decode, encap));
-	if (!begin_ip(c, off, 6))
+	if (!dlayer(c))
 		return;
 	if (end < off || end - off < IPV6_HLEN) {
-		reject_ip(c, &saved, DERR_IPV6_TRUNCATED);
+		dfail(c, DERR_IPV6_TRUNCATED);
 		return;
 	}
 	h = c->data + off;
 	if ((h[0] >> 4) != 6) {
-		reject_ip(c, &saved, DERR_IPV6_BAD_VERSION);
+		dfail(c, DERR_IPV6_BAD_VERSION);
 		return;
 	}
+	if (!begin_ip(c, off, 6))
+		return;
 	memcpy(d->src, h + 8, 16);
 	memcpy(d->dst, h + 24, 16);
 	d->ip_ttl = h[7];

@@ -88,7 +88,9 @@ static void decode_tcp(struct dcur *c, uint32_t off, uint32_t end)
 			dfail(c, DERR_TCP_BAD_OFFSET);
 		return;
 	}
-	parse_tcp_options(c, h + 20, hlen - 20);
+	/* MSS, window scale and SACK-permitted only mean something on SYNs. */
+	if (d->tcp_flags & TCP_SYN)
+		parse_tcp_options(c, h + 20, hlen - 20);
 	set_payload(c, off + hlen, end);
 }
 

@@ -233,15 +233,23 @@ static bool decode_teredo(struct dcur *c, uint32_t off, uint32_t end)
 
 bool decode_udp_tunnel(struct dcur *c, uint16_t sport, uint16_t dport, uint32_t off, uint32_t end)
 {
-	const struct decode_config *cfg = c->cfg;
+	uint8_t t = c->cfg->udp_tunnel[dport];
 
-	if (port_in(cfg->vxlan_ports, dport))
+	if (!t) {
+		t = c->cfg->udp_tunnel[sport];
+		if (!(t & UDP_TUNNEL_EITHER))
+			return false;
+	}
+	switch (t & ~UDP_TUNNEL_EITHER) {
+	case UDP_TUNNEL_VXLAN:
 		return decode_vxlan(c, off, end);
-	if (port_in(cfg->geneve_ports, dport))
+	case UDP_TUNNEL_GENEVE:
 		return decode_geneve(c, off, end);
-	if (port_in(cfg->gtpu_ports, dport) || port_in(cfg->gtpu_ports, sport))
+	case UDP_TUNNEL_GTPU:
 		return decode_gtpu(c, off, end);
-	if (port_in(cfg->teredo_ports, dport) || port_in(cfg->teredo_ports, sport))
+	case UDP_TUNNEL_TEREDO:
 		return decode_teredo(c, off, end);
-	return false;
+	default:
+		return false;
+	}
 }

@@ -388,6 +388,7 @@ TEST(Decode, TunnelPortsComeFromTheConfig)
 	decode_config cfg;
 	decode_config_defaults(&cfg);
 	cfg.vxlan_ports[0] = 8472;
+	decode_config_index(&cfg);
 	Bytes vx = {0x08, 0, 0, 0, 0, 0, 1, 0};
 	put(vx, frame(0x0800, ipv4(17, udp(1, 2))));
 	EXPECT_EQ(run(frame(0x0800, ipv4(17, udp(9, 8472, vx))), 0, &cfg).d.encap[0].type, ENCAP_VXLAN);

@@ -5,12 +5,14 @@ set -euo pipefail
 
 packages=(
   build-essential pkg-config
-  libdpdk-dev dpdk
+  libdpdk-dev dpdk dpdk-dev
   libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
   liblua5.4-dev libpcap-dev libyaml-dev libjansson-dev
   libgtest-dev libssl-dev clang libclang-rt-14-dev
   iproute2 procps ethtool
 )
+# Callers may ask for more (make bench adds gnuplot).
+packages+=("$@")
 
 missing=()
 for p in "${packages[@]}"; do
