@@ -14,6 +14,7 @@
 enum orch_phase {
 	PHASE_RUNNING = 0,
 	PHASE_DRAINING,  /* ports closed for input; waiting for in-flight packets */
+	PHASE_CLOSING,   /* closing every open session (reason eof) */
 	PHASE_STOPPING,  /* workers asked to exit */
 	PHASE_DONE,
 };

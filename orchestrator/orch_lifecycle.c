@@ -1,7 +1,9 @@
 /*
  * The run from start to exit: running; draining (no more input, waiting
- * until every packet received has been sent or dropped); stopping (workers
- * asked to exit); done (final stats written, shared memory released).
+ * until every packet received has been sent or dropped); closing (every
+ * open session closed with reason eof, and the plugin workers past those
+ * closing events); stopping (workers asked to exit); done (final stats
+ * written, shared memory released).
  */
 #include <stdio.h>
 
@@ -21,6 +23,7 @@ const char *orch_phase_name(enum orch_phase phase)
 	case PHASE_RUNNING: return "running";
 	case PHASE_DRAINING: return "draining";
 	case PHASE_STOPPING: return "stopping";
+	case PHASE_CLOSING: return "closing";
 	case PHASE_DONE: return "done";
 	}
 	return "unknown";
@@ -74,6 +77,38 @@ void orch_begin_drain(struct orch *o, const char *why)
 	set_phase(o, PHASE_DRAINING);
 }
 
+/* Asks every shard to close its sessions; their events then flow through
+ * the plugin workers like packets. */
+static void begin_close(struct orch *o)
+{
+	uint32_t req = o->shm->close_all_req + 1;
+
+	__atomic_store_n(&o->shm->close_all_req, req, __ATOMIC_RELEASE);
+	for (unsigned s = 0; s < o->shm->n_shards; s++)
+		doorbell_ring(&o->shm->nodes[topo_node_id(NODE_SESSION, s)].bell);
+	set_phase(o, PHASE_CLOSING);
+}
+
+/* Every shard has closed everything, and every plugin worker has handled
+ * every closing event. */
+static bool sessions_closed(struct orch *o)
+{
+	uint32_t req = __atomic_load_n(&o->shm->close_all_req, __ATOMIC_ACQUIRE);
+
+	for (unsigned s = 0; s < o->shm->n_shards; s++) {
+		const struct session_table *t = o->shm->sessions[s];
+		uint64_t last = __atomic_load_n(&t->last_key, __ATOMIC_ACQUIRE);
+
+		if (__atomic_load_n(&t->close_all_done, __ATOMIC_ACQUIRE) != req)
+			return false;
+		for (uint16_t n = 0; n < TOPO_MAX_NODES; n++)
+			if (o->workers[n].enabled && o->workers[n].kind == NODE_PLUGIN &&
+			    progress_effective_wm(&o->shm->graph, n, PROGRESS_MAX_DEPTH) < last)
+				return false;
+	}
+	return true;
+}
+
 static void begin_stop(struct orch *o)
 {
 	for (uint16_t n = 0; n < TOPO_MAX_NODES; n++) {
@@ -105,16 +140,27 @@ void orch_lifecycle_tick(struct orch *o)
 		c = totals(o);
 		if (conservation_balanced(&c)) {
 			LOG_INFO("every capture has been read and the pipeline is empty");
-			set_phase(o, PHASE_DRAINING);
+			begin_close(o);
 		}
 		break;
 	case PHASE_DRAINING:
 		c = totals(o);
 		if (conservation_balanced(&c) && workers_settled(o)) {
-			begin_stop(o);
+			begin_close(o);
 		} else if (now - o->phase_since_ms > o->cfg.pipeline.drain_timeout_ms) {
 			LOG_WARN("drain timed out after %u ms with %lld packet(s) in flight; stopping anyway",
 				 o->cfg.pipeline.drain_timeout_ms, (long long)conservation_in_flight(&c));
+			o->drain_timed_out = true;
+			begin_stop(o);
+		}
+		break;
+	case PHASE_CLOSING:
+		c = totals(o);
+		if (sessions_closed(o) && conservation_balanced(&c) && workers_settled(o)) {
+			begin_stop(o);
+		} else if (now - o->phase_since_ms > o->cfg.pipeline.drain_timeout_ms) {
+			LOG_WARN("closing the open sessions timed out after %u ms; stopping anyway",
+				 o->cfg.pipeline.drain_timeout_ms);
 			o->drain_timed_out = true;
 			begin_stop(o);
 		}

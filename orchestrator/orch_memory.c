@@ -101,6 +101,44 @@ static int create_rings(struct orch *o)
 	return 0;
 }
 
+static void *reserve_zone(const char *name, size_t size, const char *what, unsigned shard)
+{
+	const struct rte_memzone *mz = rte_memzone_reserve_aligned(name, size, (int)rte_socket_id(), 0, 64);
+
+	if (!mz)
+		LOG_ERR("cannot reserve %zu MiB for the %s of session shard %u: %s (reserve more "
+			"hugepages, or lower session.max_sessions / session.metadata_mb)",
+			size >> 20, what, shard, rte_strerror(rte_errno));
+	return mz ? mz->addr : NULL;
+}
+
+/* Session tables and metadata stores, one each per shard. */
+static int create_session_tables(struct orch *o)
+{
+	const struct session_config *sc = &o->cfg.session;
+	char name[RTE_MEMZONE_NAMESIZE];
+
+	for (unsigned s = 0; s < o->shm->n_shards; s++) {
+		size_t meta_bytes = (size_t)sc->metadata_mb << 20;
+		void *mem;
+
+		snprintf(name, sizeof(name), STELLAR_SESSIONS_FMT, s);
+		mem = reserve_zone(name, session_table_size(sc->max_sessions), "session table", s);
+		if (!mem)
+			return -1;
+		o->shm->sessions[s] = session_table_init(mem, sc->max_sessions, &sc->timeouts);
+		snprintf(name, sizeof(name), STELLAR_META_FMT, s);
+		mem = reserve_zone(name, meta_store_size(meta_bytes), "metadata store", s);
+		if (!mem)
+			return -1;
+		o->shm->meta[s] = meta_store_init(mem, meta_bytes);
+	}
+	for (unsigned i = 0; i < o->shm->n_ports; i++)
+		if (port_is_ethdev(o->shm->port_cfg[i].type))
+			o->shm->live_clock = 1;
+	return 0;
+}
+
 int orch_memory_create(struct orch *o, const char *argv0)
 {
 	const struct rte_memzone *mz;
@@ -137,7 +175,7 @@ int orch_memory_create(struct orch *o, const char *argv0)
 			"pipeline.mbufs)", o->cfg.pipeline.mbufs, rte_strerror(rte_errno));
 		return -1;
 	}
-	if (create_rings(o) < 0 || orch_ports_start(o) < 0)
+	if (create_rings(o) < 0 || create_session_tables(o) < 0 || orch_ports_start(o) < 0)
 		return -1;
 	o->mempool_baseline = rte_mempool_in_use_count(shm->pool);
 	/* Workers check these last: everything above is in place. */

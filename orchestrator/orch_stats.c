@@ -92,6 +92,89 @@ static void build_decoder(struct orch *o, struct stats_builder *b)
 	d->defrag = f;
 }
 
+static Stellar__Control__V1__Counter **session_counter(struct stats_builder *b, size_t *used, const char *name,
+							uint64_t value)
+{
+	Stellar__Control__V1__Counter *c = &b->session_counters[*used];
+
+	stellar__control__v1__counter__init(c);
+	c->name = (char *)name;
+	c->value = value;
+	b->session_counter_ptrs[*used] = c;
+	return &b->session_counter_ptrs[(*used)++];
+}
+
+static void build_session_events(struct orch *o, struct stats_builder *b, size_t *used)
+{
+	Stellar__Control__V1__SessionEvents *e = &b->session_events;
+	uint64_t by_reason[CLOSE_REASON_MAX] = {0};
+
+	stellar__control__v1__session_events__init(e);
+	for (unsigned w = 0; w < TOPO_MAX_PLUGIN_WORKERS; w++) {
+		const struct session_event_counts *c = &o->shm->nodes[topo_node_id(NODE_PLUGIN, w)].events;
+
+		e->opening += counter_read(&c->opening);
+		e->packets += counter_read(&c->packets);
+		e->no_session += counter_read(&c->no_session);
+		e->state_changes += counter_read(&c->state_changes);
+		e->closing += counter_read(&c->closing);
+		e->stale += counter_read(&c->stale);
+		e->meta_freed += counter_read(&c->meta_freed);
+		for (unsigned r = 0; r < CLOSE_REASON_MAX; r++)
+			by_reason[r] += counter_read(&c->closing_by_reason[r]);
+	}
+	e->closing_by_reason = &b->session_counter_ptrs[*used];
+	for (unsigned r = CLOSE_FIN; r < CLOSE_REASON_MAX; r++, e->n_closing_by_reason++)
+		session_counter(b, used, close_reason_name((enum close_reason)r), by_reason[r]);
+}
+
+static void build_sessions(struct orch *o, struct stats_builder *b)
+{
+	Stellar__Control__V1__Sessions *ss = &b->sessions;
+	uint64_t closed[CLOSE_REASON_MAX] = {0}, active[PROTO_CLASS_MAX] = {0};
+	size_t used = 0;
+
+	stellar__control__v1__sessions__init(ss);
+	for (unsigned s = 0; s < o->shm->n_shards; s++) {
+		const struct session_table *t = o->shm->sessions[s];
+		const struct session_stats *st = &t->stats;
+
+		/* Single-writer counters read without a lock: each value is
+		 * whole, the set may be a few packets apart. */
+		ss->created += counter_read(&st->created);
+		ss->closed += counter_read(&st->closed);
+		ss->active += counter_read(&st->active);
+		ss->tcp += counter_read(&st->created_by_proto[PROTO_CLASS_TCP]);
+		ss->udp += counter_read(&st->created_by_proto[PROTO_CLASS_UDP]);
+		ss->icmp += counter_read(&st->created_by_proto[PROTO_CLASS_ICMP]);
+		ss->other += counter_read(&st->created_by_proto[PROTO_CLASS_OTHER]);
+		ss->evicted += counter_read(&st->evicted);
+		ss->not_created += counter_read(&st->not_created);
+		ss->midstream += counter_read(&st->midstream);
+		ss->port_reuse += counter_read(&st->port_reuse);
+		ss->syn_retransmit += counter_read(&st->syn_retransmit);
+		ss->simultaneous_open += counter_read(&st->simultaneous_open);
+		ss->tcp_invalid_flags += counter_read(&st->tcp_invalid_flags);
+		ss->tcp_out_of_window += counter_read(&st->tcp_out_of_window);
+		ss->zombies += counter_read(&st->zombies);
+		ss->repairs += counter_read(&st->repairs);
+		for (unsigned r = 0; r < CLOSE_REASON_MAX; r++)
+			closed[r] += counter_read(&st->closed_by_reason[r]);
+		for (unsigned p = 0; p < PROTO_CLASS_MAX; p++)
+			active[p] += counter_read(&st->active_by_proto[p]);
+	}
+	ss->capacity = o->cfg.session.max_sessions;
+	ss->bytes_per_session = session_table_bytes_per_session(o->cfg.session.max_sessions);
+	ss->closed_by_reason = &b->session_counter_ptrs[used];
+	for (unsigned r = CLOSE_FIN; r < CLOSE_REASON_MAX; r++, ss->n_closed_by_reason++)
+		session_counter(b, &used, close_reason_name((enum close_reason)r), closed[r]);
+	ss->active_by_proto = &b->session_counter_ptrs[used];
+	for (unsigned p = 0; p < PROTO_CLASS_MAX; p++, ss->n_active_by_proto++)
+		session_counter(b, &used, proto_class_name((enum proto_class)p), active[p]);
+	build_session_events(o, b, &used);
+	ss->events = &b->session_events;
+}
+
 void orch_stats_build(struct orch *o, struct stats_builder *b)
 {
 	Stellar__Control__V1__Stats *s = &b->stats;
@@ -114,9 +197,7 @@ void orch_stats_build(struct orch *o, struct stats_builder *b)
 	s->n_dropped = DROP_REASON_MAX;
 	s->dropped = b->drop_ptrs;
 
-	/* The session table arrives with the session manager; until then no
-	 * process creates sessions and these stay zero. */
-	stellar__control__v1__sessions__init(&b->sessions);
+	build_sessions(o, b);
 	s->sessions = &b->sessions;
 
 	stellar__control__v1__mempool__init(&b->mempool);

@@ -10,6 +10,9 @@ struct stats_builder {
 	Stellar__Control__V1__Stats stats;
 	Stellar__Control__V1__Status status;
 	Stellar__Control__V1__Sessions sessions;
+	Stellar__Control__V1__SessionEvents session_events;
+	Stellar__Control__V1__Counter session_counters[3 * CLOSE_REASON_MAX + PROTO_CLASS_MAX];
+	Stellar__Control__V1__Counter *session_counter_ptrs[3 * CLOSE_REASON_MAX + PROTO_CLASS_MAX];
 	Stellar__Control__V1__Mempool mempool;
 	Stellar__Control__V1__Drop drops[DROP_REASON_MAX];
 	Stellar__Control__V1__Drop *drop_ptrs[DROP_REASON_MAX];

@@ -1,33 +1,213 @@
 /*
- * stellar-session: one process per shard. For now it steers every packet to
- * the plugin worker that owns its flow-hash bucket; the session table, TCP
- * state and timers grow here.
+ * stellar-session: one process per shard, the single writer of the shard's
+ * session table. Each packet finds or creates its session, moves its TCP
+ * state and timer, and goes to the plugin worker that owns the session with
+ * what happened (pkt_meta.session). Timeouts, evictions and the end of
+ * input close sessions without a packet: those closing events travel as
+ * event items. Closed records are freed once their worker is past them.
  */
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
-#include "mbuf_meta.h"
-#include "stage_loop.h"
+#include <rte_cycles.h>
 
-struct session_shard {
-	const struct stellar_shm *shm;
-};
+#include "log.h"
+#include "session_proc.h"
+#include "session_timer.h"
 
-static int steer_to_plugin_worker(void *ctx, struct rte_mbuf *m)
+#define TICK_BUDGET  4096 /* sessions closed or freed per pass, so packets keep moving */
+
+static uint64_t wall_ns(void)
 {
-	const struct session_shard *shard = ctx;
+	struct timespec ts;
 
-	return shard->shm->steer[pkt_meta(m)->flow_hash % STELLAR_STEER_BUCKETS];
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * SESSION_NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
+static bool worker_past(void *ctx, uint16_t worker, uint64_t key)
+{
+	struct session_proc *p = ctx;
+	uint16_t node = topo_node_id(NODE_PLUGIN, worker);
+
+	if (node == TOPO_NO_NODE)
+		return true;
+	return progress_effective_wm(&p->rt->shm->graph, node, PROGRESS_MAX_DEPTH) >= key;
+}
+
+static unsigned budget(const struct session_proc *p, unsigned max)
+{
+	unsigned left = session_events_keys_left(p);
+
+	return left < max ? left : max;
+}
+
+static void before_burst(void *ctx, struct rte_mbuf **m, unsigned n)
+{
+	struct session_proc *p = ctx;
+	struct session_key keys[MERGE_BURST];
+	const struct session_key *kp[MERGE_BURST];
+	uint32_t hashes[MERGE_BURST], found[MERGE_BURST];
+	unsigned pos[MERGE_BURST], k = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		p->hints[i] = SESSION_NONE;
+		if (unlikely(pkt_is_event(m[i])) || session_key_from(&pkt_meta(m[i])->dec, &keys[k]) < 0)
+			continue;
+		kp[k] = &keys[k];
+		hashes[k] = pkt_meta(m[i])->flow_hash;
+		pos[k++] = i;
+	}
+	if (k)
+		session_lookup_bulk(p->t, kp, hashes, k, found);
+	for (unsigned i = 0; i < k; i++)
+		p->hints[pos[i]] = found[i];
+	p->hint_pos = 0;
+}
+
+static int handle_packet(void *ctx, struct rte_mbuf *m)
+{
+	struct session_proc *p = ctx;
+	struct pkt_meta *meta = pkt_meta(m);
+	struct pkt_session *ps = (struct pkt_session *)meta->session;
+	uint32_t hint = p->hint_pos < MERGE_BURST ? p->hints[p->hint_pos++] : SESSION_NONE;
+	uint16_t w;
+
+	/* Any promise made for us while we were parked is below stellar-io's
+	 * watermark before it sent this packet, which is at most the previous
+	 * sequence number. */
+	if (meta->key > (1ull << PKT_KEY_SUB_BITS))
+		p->key_floor = meta->key - (1ull << PKT_KEY_SUB_BITS);
+	/* Time moves with the packets: what timed out before this one
+	 * closes before it. */
+	session_shard_advance(&p->shard, meta->ts_ns, budget(p, TICK_BUDGET));
+	w = session_shard_packet(&p->shard, &meta->dec, meta->flow_hash, meta->ts_ns, meta->wire_len,
+				 meta->key, hint, ps);
+	if (w >= p->st->n_out)
+		w = 0;
+	/* Events for this worker go first: they belong before this packet. */
+	if (!session_events_flush(p, w))
+		LOG_WARN("event item for worker %u could not be queued before a packet", w);
+	return w;
+}
+
+static bool close_all_pending(const struct session_proc *p)
+{
+	return __atomic_load_n(&p->rt->shm->close_all_req, __ATOMIC_ACQUIRE) != p->t->close_all_done;
+}
+
+static bool close_all_step(struct session_proc *p)
+{
+	uint32_t req = __atomic_load_n(&p->rt->shm->close_all_req, __ATOMIC_ACQUIRE);
+	unsigned n;
+
+	if (req == p->t->close_all_done)
+		return false;
+	if (p->closing_req != req) {
+		p->closing_req = req;
+		session_shard_close_all_reset(&p->shard);
+		LOG_INFO("closing %llu open session(s)", (unsigned long long)p->t->stats.active);
+	}
+	n = session_shard_close_all(&p->shard, CLOSE_EOF, budget(p, TICK_BUDGET));
+	if (session_shard_close_all_done(&p->shard) && session_events_flush_all(p) >= 0)
+		__atomic_store_n(&p->t->close_all_done, req, __ATOMIC_RELEASE);
+	return n > 0;
+}
+
+static bool live_timers_due(const struct session_proc *p)
+{
+	return p->live && p->t->stats.active && wall_ns() / SESSION_NS_PER_S > p->t->wheel_now;
+}
+
+/*
+ * Before making items between packets: only with no input waiting (items
+ * made now must not overtake packets still in the ring), running rather
+ * than parked, and keyed above stellar-io's watermark, read after
+ * unparking (promise first, ring second).
+ */
+static bool may_make_items(struct session_proc *p)
+{
+	uint64_t io_wm;
+
+	if (!stage_merge_idle(&p->st->merge) || stage_merge_rings_pending(&p->st->merge))
+		return false;
+	progress_unpark(p->rt->progress);
+	io_wm = progress_effective_wm(&p->rt->shm->graph, topo_node_id(NODE_IO, 0), PROGRESS_MAX_DEPTH);
+	if (stage_merge_rings_pending(&p->st->merge))
+		return false;
+	if (io_wm > p->key_floor)
+		p->key_floor = io_wm;
+	return true;
+}
+
+static bool tick(void *ctx)
+{
+	struct session_proc *p = ctx;
+	bool worked = false;
+
+	if (session_shard_reap(&p->shard, TICK_BUDGET))
+		worked = true;
+	if ((live_timers_due(p) || close_all_pending(p)) && may_make_items(p)) {
+		if (live_timers_due(p) &&
+		    session_shard_advance(&p->shard, wall_ns(), budget(p, TICK_BUDGET)))
+			worked = true;
+		if (close_all_step(p))
+			worked = true;
+	}
+	/* Queued items must be flushed by the stage loop this pass. */
+	if (session_events_flush_all(p) != 0)
+		worked = true;
+	/* Live: wake for the next second's timers even without traffic. */
+	p->rt->wake_tsc = p->live && p->t->stats.active ? rte_rdtsc() + p->rt->hz : 0;
+	return worked;
+}
+
+static bool has_work(void *ctx)
+{
+	struct session_proc *p = ctx;
+
+	return close_all_pending(p) || live_timers_due(p);
+}
+
+static struct session_table *attach_table(struct worker_rt *rt)
+{
+	struct session_table *t = rt->index < TOPO_MAX_SHARDS ? rt->shm->sessions[rt->index] : NULL;
+
+	if (!session_table_valid(t)) {
+		LOG_ERR("no session table for shard %u in instance '%s' (orchestrator and workers from "
+			"different builds?)", rt->index, rt->instance);
+		worker_rt_exit(rt, EXIT_FAILURE);
+	}
+	/* A predecessor may have died half-way through an update. */
+	if (t->writer_starts++ > 0) {
+		uint64_t t0 = rte_rdtsc();
+
+		session_table_repair(t);
+		LOG_INFO("repaired the session table: %llu open, %u closing, in %.1f ms",
+			 (unsigned long long)t->stats.active, t->zombie_count,
+			 (double)(rte_rdtsc() - t0) * 1e3 / (double)rt->hz);
+	}
+	return t;
 }
 
 int main(int argc, char **argv)
 {
-	struct worker_rt rt;
-	struct session_shard shard;
+	static struct worker_rt rt;
 	static struct stage st;
+	static struct session_proc p;
+	struct session_shard_ops ops = {.emit_close = session_events_emit_close, .worker_past = worker_past,
+					.ctx = &p};
+	struct stage_hooks hooks = {.before_burst = before_burst, .tick = tick, .has_work = has_work};
 
 	worker_rt_init(&rt, NODE_SESSION, argc, argv);
-	shard.shm = rt.shm;
-	stage_init(&st, &rt, steer_to_plugin_worker, &shard);
+	p.rt = &rt;
+	p.st = &st;
+	p.t = attach_table(&rt);
+	p.live = rt.shm->live_clock != 0;
+	session_shard_init(&p.shard, p.t, (uint8_t)rt.index, rt.shm->steer, STELLAR_STEER_BUCKETS, &ops);
+	stage_init(&st, &rt, handle_packet, &p);
+	stage_set_hooks(&st, &hooks);
 	for (unsigned io = 0; io < TOPO_MAX_IO; io++)
 		stage_add_input(&st, topo_ring_io_session(io, rt.index));
 	/* Output index == plugin worker index, which is what steer[] holds. */

@@ -11,6 +11,7 @@
 #include "decode.h"
 #include "defrag.h"
 #include "port_config.h"
+#include "session_table.h"
 #include "topology.h"
 
 #ifdef __cplusplus
@@ -44,6 +45,14 @@ struct decode_section {
 	uint8_t malformed;            /* enum malformed_policy */
 };
 
+struct session_config {
+	uint32_t max_sessions;        /* open sessions per shard before eviction */
+	uint32_t metadata_mb;         /* session metadata store per shard */
+	struct session_timeouts timeouts;
+};
+
+void config_session_defaults(struct session_config *s);
+
 struct stellar_config {
 	char path[STELLAR_PATH_MAX];
 	char instance[STELLAR_NAME_MAX];
@@ -53,6 +62,7 @@ struct stellar_config {
 	unsigned n_plugins;
 	struct plugin_config plugins[CONFIG_MAX_PLUGINS];
 	struct decode_section decode;
+	struct session_config session;
 	int log_level; /* enum log_level */
 };
 

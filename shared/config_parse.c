@@ -23,6 +23,7 @@ void config_defaults(struct stellar_config *cfg)
 	cfg->log_level = LOG_LVL_WARN;
 	decode_config_defaults(&cfg->decode.decode);
 	defrag_config_defaults(&cfg->decode.defrag);
+	config_session_defaults(&cfg->session);
 	cfg->decode.malformed = MALFORMED_FORWARD;
 }
 
@@ -130,7 +131,7 @@ static int parse_log(struct cy *c, yaml_node_t *n, struct stellar_config *cfg)
 
 static int parse_root(struct cy *c, yaml_node_t *root, struct stellar_config *cfg)
 {
-	static const char *const keys[] = {"instance", "ports", "pipeline", "decode", "plugins", "log",
+	static const char *const keys[] = {"instance", "ports", "pipeline", "decode", "session", "plugins", "log",
 					   NULL};
 	yaml_node_t *v;
 
@@ -152,6 +153,8 @@ static int parse_root(struct cy *c, yaml_node_t *root, struct stellar_config *cf
 	if ((v = cy_get(c, root, "pipeline")) && parse_pipeline(c, v, cfg) < 0)
 		return -1;
 	if ((v = cy_get(c, root, "decode")) && config_parse_decode(c, v, cfg) < 0)
+		return -1;
+	if ((v = cy_get(c, root, "session")) && config_parse_session(c, v, cfg) < 0)
 		return -1;
 	if ((v = cy_get(c, root, "plugins")) && parse_plugins(c, v, cfg) < 0)
 		return -1;

@@ -44,6 +44,8 @@ struct node_counters {
 	uint64_t bytes_out;
 	uint64_t dropped[DROP_REASON_MAX];
 	uint64_t idle_sleeps; /* times the process blocked for lack of work */
+	uint64_t events_in;   /* event items taken (not packets: never in `in`) */
+	uint64_t events_out;  /* event items put on output rings */
 };
 
 /* Single-writer increment: plain add, published with a relaxed store so that

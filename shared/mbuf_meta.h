@@ -6,6 +6,7 @@
 #ifndef STELLAR_MBUF_META_H
 #define STELLAR_MBUF_META_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_mbuf.h>
@@ -35,6 +36,7 @@ extern "C" {
 /* pkt_meta.flags */
 #define PKT_F_OPAQUE      0x01 /* malformed, forwarded without a flow */
 #define PKT_F_REASSEMBLED 0x02 /* a datagram rebuilt from fragments, see frags */
+#define PKT_F_EVENT       0x04 /* not a packet: session events (struct session_event[]) */
 
 struct pkt_meta {
 	uint64_t key;       /* global order: io sequence << PKT_KEY_SUB_BITS */
@@ -73,11 +75,19 @@ static inline uint64_t pkt_key(struct rte_mbuf *m)
 	return pkt_meta(m)->key;
 }
 
-/* Received frames behind this item (conservation counts frames). */
+static inline bool pkt_is_event(struct rte_mbuf *m)
+{
+	return (pkt_meta(m)->flags & PKT_F_EVENT) != 0;
+}
+
+/* Received frames behind this item (conservation counts frames); an event
+ * item stands for none. */
 static inline unsigned pkt_frames(struct rte_mbuf *m)
 {
 	unsigned n = pkt_meta(m)->nframes;
 
+	if (unlikely(pkt_is_event(m)))
+		return 0;
 	return n ? n : 1;
 }
 

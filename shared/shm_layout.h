@@ -4,9 +4,12 @@
  *
  * Who writes what:
  *   orchestrator  header, config mirror, ports[].config, steer[], rings,
- *                 nodes[].{pid,state,restarts}, graph.inputs/ring
+ *                 nodes[].{pid,state,restarts}, graph.inputs/ring,
+ *                 close_all_req
  *   each worker   its own nodes[id].counters / .scratch, graph.node[id],
  *                 and (stellar-io) ports[].state
+ *   stellar-session N  sessions[N] (the table; see session_table.h)
+ *   plugin workers     the workers' fields of session records and meta[N]
  * Pointers stored here (rings, mempool) are data pointers into hugepage
  * memory, which DPDK maps at the same address in every process; no function
  * pointer is ever stored here.
@@ -22,6 +25,8 @@
 #include "config.h"
 #include "port_config.h"
 #include "counters.h"
+#include "session_meta.h"
+#include "session_table.h"
 #include "doorbell.h"
 #include "stage_progress.h"
 #include "topology.h"
@@ -32,10 +37,12 @@ extern "C" {
 
 #define STELLAR_SHM_NAME     "stellar_ctl"  /* memzone: struct stellar_shm */
 #define STELLAR_POOL_NAME    "stellar_mbuf" /* pktmbuf pool, PKT_META_SIZE priv */
+#define STELLAR_SESSIONS_FMT "st_sess%u"    /* memzone: shard N's struct session_table */
+#define STELLAR_META_FMT     "st_meta%u"    /* memzone: shard N's struct meta_store */
 /* Rings: topo_ring_name(), e.g. "st_io0_ss0", SP/SC, created by the orchestrator. */
 
 #define STELLAR_SHM_MAGIC          0x53544c52u /* "STLR" */
-#define STELLAR_SHM_LAYOUT_VERSION 2u
+#define STELLAR_SHM_LAYOUT_VERSION 3u
 
 #define STELLAR_STEER_BUCKETS 1024 /* flow-hash buckets -> plugin worker */
 
@@ -78,6 +85,18 @@ struct io_stats {
 	struct defrag_stats defrag;
 } __attribute__((aligned(64)));
 
+/* Session events a plugin worker has handled; each worker writes its own. */
+struct session_event_counts {
+	uint64_t opening;
+	uint64_t packets;        /* packets that belonged to a session */
+	uint64_t no_session;     /* packets without one */
+	uint64_t state_changes;
+	uint64_t closing;
+	uint64_t closing_by_reason[CLOSE_REASON_MAX];
+	uint64_t stale;          /* events for records already reused (never expected) */
+	uint64_t meta_freed;     /* metadata entries freed at close */
+} __attribute__((aligned(64)));
+
 struct node_slot {
 	/* orchestrator */
 	int32_t pid;
@@ -87,6 +106,7 @@ struct node_slot {
 	/* the worker itself */
 	struct node_counters counters __attribute__((aligned(64)));
 	struct doorbell bell;
+	struct session_event_counts events;
 	uint64_t scratch[8] __attribute__((aligned(64))); /* state kept across restarts */
 };
 
@@ -114,6 +134,13 @@ struct stellar_shm {
 	struct port_state port[STELLAR_MAX_PORTS];
 
 	uint16_t steer[STELLAR_STEER_BUCKETS];
+
+	struct session_table *sessions[TOPO_MAX_SHARDS];
+	struct meta_store *meta[TOPO_MAX_SHARDS];
+	uint32_t live_clock;     /* a port is live: session timers follow wall time */
+	/* Bumped to ask every shard to close all its sessions (end of input,
+	 * shutdown); a shard is done when its table's close_all_done equals it. */
+	uint32_t close_all_req;
 
 	struct node_slot nodes[TOPO_MAX_NODES];
 	struct progress_graph graph;

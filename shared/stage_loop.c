@@ -32,6 +32,26 @@ int stage_add_output(struct stage *st, uint16_t ring_id)
 	return (int)st->n_out++;
 }
 
+void stage_set_hooks(struct stage *st, const struct stage_hooks *hooks)
+{
+	st->hooks = *hooks;
+}
+
+bool stage_emit(struct stage *st, unsigned out, struct rte_mbuf *m)
+{
+	struct stage_output *o;
+
+	if (out >= st->n_out)
+		return false;
+	o = &st->out[out];
+	if (stage_output_full(o) && !stage_output_flush(o, st->rt->counters))
+		return false;
+	if (pkt_key(m) > st->emitted_key)
+		st->emitted_key = pkt_key(m);
+	stage_output_push(o, m);
+	return true;
+}
+
 static bool flush_all(struct stage *st)
 {
 	bool done = true;
@@ -46,6 +66,10 @@ static void publish_watermark(struct stage *st)
 {
 	uint64_t wm = stage_merge_frontier(&st->merge);
 
+	/* Items made here sit between two input items: once they are out,
+	 * the promise covers them too (see stage_progress.h). */
+	if (st->emitted_key > wm)
+		wm = st->emitted_key;
 	for (unsigned i = 0; i < st->n_out; i++) {
 		uint64_t k = stage_output_first_key(&st->out[i]);
 
@@ -58,14 +82,19 @@ static void publish_watermark(struct stage *st)
 static unsigned process_burst(struct stage *st)
 {
 	struct rte_mbuf *burst[MERGE_BURST];
-	uint64_t taken = st->merge.taken, bytes = st->merge.bytes_taken;
+	uint64_t taken = st->merge.taken, bytes = st->merge.bytes_taken, events = st->merge.events_taken;
 	unsigned n = stage_merge_pull(&st->merge, burst, MERGE_BURST);
 
 	counter_add(&st->rt->counters->in, st->merge.taken - taken);
 	counter_add(&st->rt->counters->bytes_in, st->merge.bytes_taken - bytes);
+	counter_add(&st->rt->counters->events_in, st->merge.events_taken - events);
+	if (n && st->hooks.before_burst)
+		st->hooks.before_burst(st->ctx, burst, n);
 	for (unsigned i = 0; i < n; i++) {
 		int r = st->handle(st->ctx, burst[i]);
 
+		if (r == STAGE_CONSUMED)
+			continue;
 		if (r < 0)
 			stage_drop(burst[i], (enum drop_reason)(-1 - r), st->rt->counters);
 		else if ((unsigned)r < st->n_out)
@@ -78,7 +107,9 @@ static unsigned process_burst(struct stage *st)
 
 static bool has_input(void *arg)
 {
-	return stage_merge_rings_pending(&((struct stage *)arg)->merge);
+	struct stage *st = arg;
+
+	return stage_merge_rings_pending(&st->merge) || (st->hooks.has_work && st->hooks.has_work(st->ctx));
 }
 
 void stage_run(struct stage *st)
@@ -99,18 +130,19 @@ void stage_run(struct stage *st)
 
 		/* A burst always fits: only pull once every output is empty. */
 		flushed = flush_all(st);
-		if (flushed && process_burst(st) > 0) {
+		if (flushed && process_burst(st) > 0)
 			worked = true;
+		if (st->hooks.tick && st->hooks.tick(st->ctx))
+			worked = true;
+		if (worked)
 			flushed = flush_all(st);
-		}
 		publish_watermark(st);
 
 		if (draining && flushed && stage_merge_drained(&st->merge))
 			return;
 		if (worked) {
 			worker_rt_busy(rt);
-		} else if (flushed && stage_merge_idle(&st->merge) &&
-			   !stage_merge_rings_pending(&st->merge)) {
+		} else if (flushed && stage_merge_idle(&st->merge) && !has_input(st)) {
 			progress_park(rt->progress);
 			worker_rt_idle(rt, has_input, st);
 		} else {

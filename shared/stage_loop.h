@@ -18,9 +18,21 @@ extern "C" {
 
 #define STAGE_MAX_OUTPUTS TOPO_MAX_PLUGIN_WORKERS
 
-/* Handler result: an output index >= 0, or STAGE_DROP(reason). */
+/* Handler result: an output index >= 0, STAGE_DROP(reason), or
+ * STAGE_CONSUMED when the handler kept or freed the item itself. */
 #define STAGE_DROP(reason) (-1 - (int)(reason))
+#define STAGE_CONSUMED (-1000)
 typedef int (*stage_handle_fn)(void *ctx, struct rte_mbuf *m);
+
+/* Optional extras of a process that does more than pass items on. */
+struct stage_hooks {
+	/* Before the handler sees a burst (bulk lookups, prefetching). */
+	void (*before_burst)(void *ctx, struct rte_mbuf **m, unsigned n);
+	/* Once per pass, after the burst; true if it did something. */
+	bool (*tick)(void *ctx);
+	/* Work that no input ring shows (timers, requests): keeps it awake. */
+	bool (*has_work)(void *ctx);
+};
 
 struct stage {
 	struct worker_rt *rt;
@@ -29,6 +41,8 @@ struct stage {
 	struct stage_output out[STAGE_MAX_OUTPUTS];
 	stage_handle_fn handle;
 	void *ctx;
+	struct stage_hooks hooks;
+	uint64_t emitted_key;  /* highest key of an item the process made itself */
 };
 
 void stage_init(struct stage *st, struct worker_rt *rt, stage_handle_fn handle, void *ctx);
@@ -36,6 +50,15 @@ void stage_init(struct stage *st, struct worker_rt *rt, stage_handle_fn handle, 
 int stage_add_input(struct stage *st, uint16_t ring_id);
 /* Returns the output's index (what the handler returns to use it). */
 int stage_add_output(struct stage *st, uint16_t ring_id);
+
+void stage_set_hooks(struct stage *st, const struct stage_hooks *hooks);
+
+/*
+ * Puts an item the process made itself (an event item) on output `out`.
+ * Its key must be above every key pushed on that output so far and below
+ * the next input item's. Returns false if the output has no room now.
+ */
+bool stage_emit(struct stage *st, unsigned out, struct rte_mbuf *m);
 
 /* Runs until the orchestrator (or SIGTERM) asks to stop; returns after a
  * graceful drain, or at once for an immediate stop. */

@@ -86,9 +86,14 @@ static void refill(struct stage_merge *m, struct merge_input *in)
 	got = rte_ring_sc_dequeue_burst(in->ring, (void **)in->buf, want, NULL);
 	for (unsigned i = 0; i < got; i++) {
 		pkt_meta(in->buf[i])->owner = m->self;
+		/* Event items are not packets: counted apart. */
+		if (unlikely(pkt_is_event(in->buf[i]))) {
+			m->events_taken++;
+			continue;
+		}
 		m->bytes_taken += rte_pktmbuf_pkt_len(in->buf[i]);
+		m->taken++;
 	}
-	m->taken += got;
 	in->pos = 0;
 	in->n = (uint16_t)got;
 }

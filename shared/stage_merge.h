@@ -39,7 +39,8 @@ struct stage_merge {
 	uint16_t self;
 	unsigned n_inputs;
 	uint64_t limit;     /* take nothing from rings with key > limit */
-	uint64_t taken;     /* items dequeued from rings */
+	uint64_t taken;     /* packets dequeued from rings */
+	uint64_t events_taken; /* event items dequeued from rings */
 	uint64_t bytes_taken;
 	struct merge_input in[PROGRESS_MAX_INPUTS];
 };

@@ -13,7 +13,7 @@ void stage_output_init(struct stage_output *o, struct rte_ring *ring, uint16_t r
 
 bool stage_output_flush(struct stage_output *o, struct node_counters *counters)
 {
-	unsigned sent;
+	unsigned sent, events = 0;
 	uint64_t bytes = 0;
 
 	if (o->n == 0)
@@ -21,9 +21,14 @@ bool stage_output_flush(struct stage_output *o, struct node_counters *counters)
 	sent = rte_ring_sp_enqueue_burst(o->ring, (void **)o->buf, o->n, NULL);
 	if (sent == 0)
 		return false;
-	for (unsigned i = 0; i < sent; i++)
-		bytes += rte_pktmbuf_pkt_len(o->buf[i]);
-	counter_add(&counters->out, sent);
+	for (unsigned i = 0; i < sent; i++) {
+		if (unlikely(pkt_is_event(o->buf[i])))
+			events++;
+		else
+			bytes += rte_pktmbuf_pkt_len(o->buf[i]);
+	}
+	counter_add(&counters->out, sent - events);
+	counter_add(&counters->events_out, events);
 	counter_add(&counters->bytes_out, bytes);
 	if (o->bell)
 		doorbell_ring(o->bell);

@@ -22,7 +22,8 @@
 extern "C" {
 #endif
 
-#define STAGE_OUT_CAP 64
+/* A burst of 32 with an event item before each packet, and room left. */
+#define STAGE_OUT_CAP 128
 
 struct stage_output {
 	struct rte_ring *ring;

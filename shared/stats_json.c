@@ -37,6 +37,47 @@ static json_t *decoder_json(const Stellar__Control__V1__Decoder *d)
 		"released", counters_json(f->released, f->n_released));
 }
 
+static json_t *session_events_json(const Stellar__Control__V1__SessionEvents *e)
+{
+	if (!e)
+		return json_object();
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I}",
+		"opening", (json_int_t)e->opening, "packets", (json_int_t)e->packets,
+		"no_session", (json_int_t)e->no_session, "state_changes", (json_int_t)e->state_changes,
+		"closing", (json_int_t)e->closing,
+		"closing_by_reason", counters_json(e->closing_by_reason, e->n_closing_by_reason),
+		"stale", (json_int_t)e->stale, "meta_freed", (json_int_t)e->meta_freed);
+}
+
+static json_t *sessions_json(const Stellar__Control__V1__Sessions *ss)
+{
+	json_t *j;
+
+	if (!ss)
+		return json_pack("{s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I}}", "created", (json_int_t)0,
+				 "closed", (json_int_t)0, "active", (json_int_t)0, "by_proto", "tcp", (json_int_t)0,
+				 "udp", (json_int_t)0, "icmp", (json_int_t)0, "other", (json_int_t)0);
+	j = json_pack("{s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I}, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"created", (json_int_t)ss->created, "closed", (json_int_t)ss->closed,
+		"active", (json_int_t)ss->active, "by_proto",
+		"tcp", (json_int_t)ss->tcp, "udp", (json_int_t)ss->udp,
+		"icmp", (json_int_t)ss->icmp, "other", (json_int_t)ss->other,
+		"closed_by_reason", counters_json(ss->closed_by_reason, ss->n_closed_by_reason),
+		"active_by_proto", counters_json(ss->active_by_proto, ss->n_active_by_proto),
+		"evicted", (json_int_t)ss->evicted, "not_created", (json_int_t)ss->not_created,
+		"midstream", (json_int_t)ss->midstream, "port_reuse", (json_int_t)ss->port_reuse,
+		"syn_retransmit", (json_int_t)ss->syn_retransmit,
+		"simultaneous_open", (json_int_t)ss->simultaneous_open);
+	json_object_set_new(j, "tcp_invalid", json_pack("{s:I, s:I}", "flags", (json_int_t)ss->tcp_invalid_flags,
+							  "out_of_window", (json_int_t)ss->tcp_out_of_window));
+	json_object_set_new(j, "zombies", json_integer((json_int_t)ss->zombies));
+	json_object_set_new(j, "repairs", json_integer((json_int_t)ss->repairs));
+	json_object_set_new(j, "capacity", json_integer((json_int_t)ss->capacity));
+	json_object_set_new(j, "bytes_per_session", json_real(ss->bytes_per_session));
+	json_object_set_new(j, "events", session_events_json(ss->events));
+	return j;
+}
+
 json_t *stats_json_from_pb(const Stellar__Control__V1__Stats *s)
 {
 	json_t *dropped = json_object(), *ports = json_array(), *sessions, *root;
@@ -53,11 +94,7 @@ json_t *stats_json_from_pb(const Stellar__Control__V1__Stats *s)
 			"name", s->ports[i]->name, "rx", (json_int_t)s->ports[i]->rx,
 			"tx", (json_int_t)s->ports[i]->tx, "missed", (json_int_t)s->ports[i]->missed,
 			"errors", (json_int_t)s->ports[i]->errors, "eof", s->ports[i]->eof));
-	sessions = json_pack("{s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I}}",
-		"created", (json_int_t)(ss ? ss->created : 0), "closed", (json_int_t)(ss ? ss->closed : 0),
-		"active", (json_int_t)(ss ? ss->active : 0), "by_proto",
-		"tcp", (json_int_t)(ss ? ss->tcp : 0), "udp", (json_int_t)(ss ? ss->udp : 0),
-		"icmp", (json_int_t)(ss ? ss->icmp : 0), "other", (json_int_t)(ss ? ss->other : 0));
+	sessions = sessions_json(ss);
 	root = json_pack("{s:{s:I, s:I, s:o, s:I, s:I}, s:o, s:o, s:{s:I, s:I, s:I}, s:o, s:I}",
 		"packets", "rx", (json_int_t)s->rx, "tx", (json_int_t)s->tx, "dropped", dropped,
 		"dropped_total", (json_int_t)total, "in_flight", (json_int_t)s->in_flight,

@@ -1,0 +1,303 @@
+/* Per-packet session handling of a shard (see session_shard.h). */
+#include "session_shard.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "session_evict.h"
+#include "session_tcp.h"
+#include "session_timer.h"
+
+
+
+void session_shard_init(struct session_shard *sh, struct session_table *t, uint8_t id,
+			const uint16_t *steer, unsigned steer_buckets, const struct session_shard_ops *ops)
+{
+	memset(sh, 0, sizeof(*sh));
+	sh->t = t;
+	sh->id = id;
+	sh->steer = steer;
+	sh->steer_buckets = steer_buckets ? steer_buckets : 1;
+	sh->ops = *ops;
+}
+
+int session_shard_close(struct session_shard *sh, uint32_t idx, enum close_reason reason)
+{
+	struct session_table *t = sh->t;
+	struct session *s = session_at(t, idx);
+	uint8_t prev_reason = s->close_reason;
+	uint64_t key;
+
+	/* A connection that ended with FIN or RST closes for that reason,
+	 * whatever finally removes it (timeout, end of input). Eviction is
+	 * the exception: that one is the table's doing. */
+	if (reason == CLOSE_EVICTED || s->close_reason == CLOSE_NONE)
+		s->close_reason = (uint8_t)reason;
+	key = sh->ops.emit_close(sh->ops.ctx, idx);
+	if (key == 0) {
+		s->close_reason = prev_reason;
+		return -EAGAIN;
+	}
+	s->flags |= SF_ZOMBIE;
+	s->last_key = key;
+	session_unindex(t, idx);
+	session_timer_unlink(t, idx);
+	session_embryonic_remove(t, idx);
+	session_zombie_push(t, idx, s->worker, key);
+	t->stats.closed++;
+	t->stats.closed_by_reason[s->close_reason < CLOSE_REASON_MAX ? s->close_reason : CLOSE_NONE]++;
+	if (reason == CLOSE_EVICTED)
+		t->stats.evicted++;
+	t->stats.active--;
+	t->stats.active_by_proto[s->proto_class]--;
+	t->stats.zombies = t->zombie_count;
+	return 0;
+}
+
+/* A new session for a packet in key direction `kdir`. */
+static uint32_t open_session(struct session_shard *sh, const struct session_key *k, uint32_t hash,
+			     const struct pkt_decode *d, unsigned kdir, uint64_t ts_ns)
+{
+	struct session_table *t = sh->t;
+	bool client = true, midstream = false;
+	enum proto_class pc = session_proto_class(k->proto);
+	uint8_t state;
+	uint32_t idx;
+	struct session *s;
+
+	if (t->stats.active >= t->max_live || session_buckets_full(t, hash)) {
+		if (session_evict_for(sh, hash) < 0)
+			return SESSION_NONE;
+	}
+	if (t->free_top == 0)
+		session_shard_reap(sh, 256);
+	idx = session_insert(t, k, hash);
+	if (idx == SESSION_NONE)
+		return SESSION_NONE; /* every spare record is a zombie still in use */
+	s = session_at(t, idx);
+	if (pc == PROTO_CLASS_TCP)
+		state = (uint8_t)session_tcp_first_state(d->tcp_flags, &client, &midstream);
+	else
+		state = SS_NEW;
+	s->state = state;
+	s->proto_class = (uint8_t)pc;
+	/* The initiator is the key side that sent this packet, unless it was
+	 * the answer to an unseen SYN. */
+	if ((kdir == 1) == client)
+		s->flags |= SF_INIT_IS_HI;
+	if (midstream) {
+		s->flags |= SF_MIDSTREAM;
+		t->stats.midstream++;
+	}
+	if (state == SS_CLOSED)
+		s->close_reason = CLOSE_RST;
+	s->ts_first = s->ts_last = ts_ns;
+	s->worker = session_shard_steer(sh, hash);
+	if (state == SS_SYN_SENT || state == SS_SYN_RCVD)
+		session_embryonic_add(t, idx);
+	t->stats.created++;
+	t->stats.created_by_proto[pc]++;
+	t->stats.active++;
+	t->stats.active_by_proto[pc]++;
+	return idx;
+}
+
+static void count_tcp(struct session_table *t, const struct tcp_verdict *v, struct pkt_session *ps)
+{
+	if (v->invalid_flags) {
+		t->stats.tcp_invalid_flags++;
+		ps->tcp_invalid |= TCP_INVALID_FLAGS;
+	}
+	if (v->out_of_window) {
+		t->stats.tcp_out_of_window++;
+		ps->tcp_invalid |= TCP_INVALID_WINDOW;
+	}
+	if (v->syn_retransmit)
+		t->stats.syn_retransmit++;
+	if (v->simultaneous_open)
+		t->stats.simultaneous_open++;
+}
+
+static void track_state(struct session_shard *sh, uint32_t idx, const struct pkt_decode *d, unsigned dir,
+			struct pkt_session *ps)
+{
+	struct session_table *t = sh->t;
+	struct session *s = session_at(t, idx);
+	struct tcp_verdict v;
+
+	if (s->proto_class != PROTO_CLASS_TCP) {
+		if (s->state == SS_NEW && dir == DIR_S2C)
+			s->state = SS_ACTIVE;
+		return;
+	}
+	session_tcp_update(s, d, dir, &v);
+	count_tcp(t, &v, ps);
+	if ((s->flags & SF_EMBRYONIC) && s->state != SS_SYN_SENT && s->state != SS_SYN_RCVD)
+		session_embryonic_remove(t, idx);
+}
+
+/* Sessions follow steer[] once their worker holds nothing of theirs, so
+ * that a session is never in two workers at once (scaling, restarts). */
+static void follow_steering(struct session_shard *sh, struct session *s)
+{
+	uint16_t w = session_shard_steer(sh, s->hash);
+
+	if (w != s->worker && sh->ops.worker_past(sh->ops.ctx, s->worker, s->last_key))
+		s->worker = w;
+}
+
+static uint16_t no_session(struct session_shard *sh, uint32_t hash, uint64_t key, struct pkt_session *ps)
+{
+	if (key > sh->t->last_key)
+		sh->t->last_key = key;
+	return ps->worker = session_shard_steer(sh, hash);
+}
+
+uint16_t session_shard_packet(struct session_shard *sh, const struct pkt_decode *d, uint32_t hash,
+			      uint64_t ts_ns, uint32_t wire_len, uint64_t key, uint32_t hint,
+			      struct pkt_session *ps)
+{
+	struct session_table *t = sh->t;
+	struct session_key k;
+	struct session *s;
+	int kdir;
+	unsigned dir;
+	uint32_t idx = hint;
+	uint8_t events = EV_PACKET;
+
+	memset(ps, 0, sizeof(*ps));
+	ps->idx = SESSION_NONE;
+	ps->shard = sh->id;
+	kdir = session_key_from(d, &k);
+	if (kdir < 0)
+		return no_session(sh, hash, key, ps);
+	if (idx == SESSION_NONE || !(session_at(t, idx)->flags & SF_LIVE) ||
+	    (session_at(t, idx)->flags & SF_ZOMBIE) || memcmp(&session_at(t, idx)->key, &k, sizeof(k)) != 0)
+		idx = session_lookup(t, &k, hash);
+
+	/* A new connection on the ports of one that is over. */
+	if (idx != SESSION_NONE && k.proto == 6 && tcp_is_opening_syn(d->tcp_flags) &&
+	    session_tcp_reusable(session_at(t, idx)->state)) {
+		if (session_shard_close(sh, idx, CLOSE_FIN) == 0) {
+			t->stats.port_reuse++;
+			idx = SESSION_NONE;
+		}
+	}
+	if (idx == SESSION_NONE) {
+		idx = open_session(sh, &k, hash, d, (unsigned)kdir, ts_ns);
+		if (idx == SESSION_NONE) {
+			t->stats.not_created++;
+			return no_session(sh, hash, key, ps);
+		}
+		events |= EV_OPENING;
+	}
+	s = session_at(t, idx);
+	dir = ((unsigned)kdir == 1u) == !!(s->flags & SF_INIT_IS_HI) ? DIR_C2S : DIR_S2C;
+	ps->prev_state = s->state;
+	if (!(events & EV_OPENING)) {
+		track_state(sh, idx, d, dir, ps);
+	} else if (s->proto_class == PROTO_CLASS_TCP) {
+		struct tcp_verdict v;
+
+		session_tcp_start(s, d, dir, &v);
+		count_tcp(t, &v, ps);
+	}
+	if (s->state != ps->prev_state)
+		events |= EV_STATE;
+	s->pkts[dir]++;
+	s->bytes[dir] += wire_len;
+	if (ts_ns > s->ts_last)
+		s->ts_last = ts_ns;
+	if (!(events & EV_OPENING))
+		follow_steering(sh, s);
+	s->last_key = key;
+	session_timer_touch(t, idx);
+	/* Last: events raised while handling this packet took keys below it. */
+	if (key > t->last_key)
+		t->last_key = key;
+
+	ps->idx = idx;
+	ps->generation = s->generation;
+	ps->dir = (uint8_t)dir;
+	ps->events = events;
+	ps->state = s->state;
+	ps->worker = s->worker;
+	return s->worker;
+}
+
+struct expire_ctx {
+	struct session_shard *sh;
+	bool blocked;
+};
+
+static void expire_one(void *arg, uint32_t idx)
+{
+	struct expire_ctx *c = arg;
+
+	if (session_shard_close(c->sh, idx, CLOSE_TIMEOUT) < 0) {
+		/* Try again with the next pass. */
+		session_timer_link(c->sh->t, idx, c->sh->t->wheel_now + 1);
+		c->blocked = true;
+	}
+}
+
+unsigned session_shard_advance(struct session_shard *sh, uint64_t now_ns, unsigned budget)
+{
+	struct session_table *t = sh->t;
+	struct expire_ctx c = {sh, false};
+	unsigned n;
+
+	if (now_ns > t->clock_ns)
+		t->clock_ns = now_ns;
+	session_timer_start(t, t->clock_ns / SESSION_NS_PER_S);
+	if (t->wheel_now >= t->clock_ns / SESSION_NS_PER_S)
+		return 0;
+	n = session_timer_advance(t, t->clock_ns / SESSION_NS_PER_S, budget, expire_one, &c);
+	return n;
+}
+
+unsigned session_shard_close_all(struct session_shard *sh, enum close_reason reason, unsigned budget)
+{
+	struct session_table *t = sh->t;
+	unsigned closed = 0;
+
+	while (t->close_cursor < t->capacity && closed < budget) {
+		uint32_t idx = t->close_cursor;
+		struct session *s = session_at(t, idx);
+
+		if ((s->flags & (SF_LIVE | SF_ZOMBIE)) == SF_LIVE) {
+			if (session_shard_close(sh, idx, reason) < 0)
+				break;
+			closed++;
+		}
+		t->close_cursor++;
+	}
+	return closed;
+}
+
+bool session_shard_close_all_done(const struct session_shard *sh)
+{
+	return sh->t->close_cursor >= sh->t->capacity;
+}
+
+void session_shard_close_all_reset(struct session_shard *sh)
+{
+	sh->t->close_cursor = 0;
+}
+
+unsigned session_shard_reap(struct session_shard *sh, unsigned budget)
+{
+	struct session_table *t = sh->t;
+	unsigned n = 0;
+	struct zombie *z;
+
+	while (n < budget && (z = session_zombie_head(t)) != NULL) {
+		if (!sh->ops.worker_past(sh->ops.ctx, z->worker, z->key))
+			break;
+		session_release(t, z->idx);
+		session_zombie_pop(t);
+		n++;
+	}
+	t->stats.zombies = t->zombie_count;
+	return n;
+}
