@@ -51,7 +51,7 @@ uint32_t session_evict_victim(struct session_table *t, uint32_t hash)
 {
 	uint32_t v;
 
-	if (session_buckets_full(t, hash))
+	if (session_index_full(t, hash))
 		return bucket_victim(t, hash);
 	v = oldest_embryonic(t);
 	if (v == SESSION_NONE)

@@ -22,7 +22,7 @@ static void reindex(struct session_table *t, uint32_t idx)
 
 	/* Practically impossible at the index's load factor; such a session
 	 * can no longer be found and times out as a reset one. */
-	if (session_buckets_full(t, s->hash)) {
+	if (session_index_full(t, s->hash)) {
 		s->state = SS_CLOSED;
 		return;
 	}

@@ -65,12 +65,13 @@ static uint32_t open_session(struct session_shard *sh, const struct session_key 
 	uint32_t idx;
 	struct session *s;
 
-	if (t->stats.active >= t->max_live || session_buckets_full(t, hash)) {
+	/* No spare record: evicting would not help until a worker catches up. */
+	if (t->free_top == 0 && session_shard_reap(sh, 256) == 0)
+		return SESSION_NONE;
+	if (t->stats.active >= t->max_live || session_index_full(t, hash)) {
 		if (session_evict_for(sh, hash) < 0)
 			return SESSION_NONE;
 	}
-	if (t->free_top == 0)
-		session_shard_reap(sh, 256);
 	idx = session_insert(t, k, hash);
 	if (idx == SESSION_NONE)
 		return SESSION_NONE; /* every spare record is a zombie still in use */
@@ -227,24 +228,19 @@ uint16_t session_shard_packet(struct session_shard *sh, const struct pkt_decode 
 
 struct expire_ctx {
 	struct session_shard *sh;
-	bool blocked;
 };
 
-static void expire_one(void *arg, uint32_t idx)
+static bool expire_one(void *arg, uint32_t idx)
 {
 	struct expire_ctx *c = arg;
 
-	if (session_shard_close(c->sh, idx, CLOSE_TIMEOUT) < 0) {
-		/* Try again with the next pass. */
-		session_timer_link(c->sh->t, idx, c->sh->t->wheel_now + 1);
-		c->blocked = true;
-	}
+	return session_shard_close(c->sh, idx, CLOSE_TIMEOUT) == 0;
 }
 
 unsigned session_shard_advance(struct session_shard *sh, uint64_t now_ns, unsigned budget)
 {
 	struct session_table *t = sh->t;
-	struct expire_ctx c = {sh, false};
+	struct expire_ctx c = {sh};
 	unsigned n;
 
 	if (now_ns > t->clock_ns)

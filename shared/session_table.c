@@ -210,20 +210,83 @@ unsigned session_bucket_members(struct session_table *t, uint32_t hash, uint32_t
 	return n;
 }
 
-static int index_record(struct session_table *t, uint32_t idx, uint32_t hash)
+static unsigned free_slots(const struct session_bucket *b)
 {
-	struct session_bucket *bs = session_buckets(t), *b = &bs[first_bucket(hash, t->n_buckets)];
-	int slot = free_slot(b);
+	unsigned n = 0;
 
-	if (slot < 0) {
-		b = &bs[second_bucket(hash, t->n_buckets)];
-		if ((slot = free_slot(b)) < 0)
-			return -ENOSPC;
-	}
+	for (unsigned i = 0; i < SESSION_BUCKET_SLOTS; i++)
+		n += b->idx[i] == SESSION_NONE;
+	return n;
+}
+
+static void put(struct session_bucket *b, int slot, uint32_t idx, uint32_t hash)
+{
 	b->sig[slot] = hash;
 	/* The index entry last: a reader never sees it before the record. */
 	__atomic_store_n(&b->idx[slot], idx, __ATOMIC_RELEASE);
+}
+
+/* Both candidates full: move one resident of `b` to its other bucket
+ * (one cuckoo step). Only this process looks keys up, so an entry in
+ * transit is never missed by a reader. */
+static int make_room(struct session_table *t, struct session_bucket *b)
+{
+	struct session_bucket *bs = session_buckets(t);
+
+	for (unsigned i = 0; i < SESSION_BUCKET_SLOTS; i++) {
+		uint32_t h = b->sig[i], idx = b->idx[i];
+		struct session_bucket *b1 = &bs[first_bucket(h, t->n_buckets)];
+		struct session_bucket *alt = b1 == b ? &bs[second_bucket(h, t->n_buckets)] : b1;
+		int slot = free_slot(alt);
+
+		if (alt == b || slot < 0)
+			continue;
+		put(alt, slot, idx, h);
+		__atomic_store_n(&b->idx[i], SESSION_NONE, __ATOMIC_RELEASE);
+		return (int)i;
+	}
+	return -1;
+}
+
+static int index_record(struct session_table *t, uint32_t idx, uint32_t hash)
+{
+	struct session_bucket *bs = session_buckets(t);
+	struct session_bucket *b1 = &bs[first_bucket(hash, t->n_buckets)];
+	struct session_bucket *b2 = &bs[second_bucket(hash, t->n_buckets)];
+	/* The emptier of the two: keeps buckets even, so overflow is rare. */
+	struct session_bucket *b = free_slots(b2) > free_slots(b1) ? b2 : b1;
+	int slot = free_slot(b);
+
+	if (slot < 0 && (slot = make_room(t, b1)) >= 0)
+		b = b1;
+	else if (slot < 0 && (slot = make_room(t, b2)) >= 0)
+		b = b2;
+	if (slot < 0)
+		return -ENOSPC;
+	put(b, slot, idx, hash);
 	return 0;
+}
+
+bool session_index_full(struct session_table *t, uint32_t hash)
+{
+	struct session_bucket *bs = session_buckets(t);
+
+	if (!session_buckets_full(t, hash))
+		return false;
+	/* Full only if no resident can move to its other bucket either. */
+	for (unsigned k = 0; k < 2; k++) {
+		struct session_bucket *b = &bs[k ? second_bucket(hash, t->n_buckets) : first_bucket(hash, t->n_buckets)];
+
+		for (unsigned i = 0; i < SESSION_BUCKET_SLOTS; i++) {
+			uint32_t h = b->sig[i];
+			struct session_bucket *b1 = &bs[first_bucket(h, t->n_buckets)];
+			struct session_bucket *alt = b1 == b ? &bs[second_bucket(h, t->n_buckets)] : b1;
+
+			if (alt != b && free_slot(alt) >= 0)
+				return false;
+		}
+	}
+	return true;
 }
 
 void session_index_existing(struct session_table *t, uint32_t idx)
@@ -236,7 +299,7 @@ uint32_t session_insert(struct session_table *t, const struct session_key *k, ui
 	uint32_t idx, gen;
 	struct session *s;
 
-	if (t->free_top == 0 || session_buckets_full(t, hash))
+	if (t->free_top == 0 || session_index_full(t, hash))
 		return SESSION_NONE;
 	idx = free_stack(t)[--t->free_top];
 	s = session_at(t, idx);

@@ -148,6 +148,8 @@ void session_lookup_bulk(struct session_table *t, const struct session_key *cons
 uint32_t session_insert(struct session_table *t, const struct session_key *k, uint32_t hash);
 /* True when the key's two candidate buckets are full. */
 bool session_buckets_full(struct session_table *t, uint32_t hash);
+/* ...and no resident of theirs can move to its other bucket to make room. */
+bool session_index_full(struct session_table *t, uint32_t hash);
 /* Indices in the key's two candidate buckets (up to 2 * SESSION_BUCKET_SLOTS). */
 unsigned session_bucket_members(struct session_table *t, uint32_t hash, uint32_t *out);
 /* Puts a live record back into the index (repair). */

@@ -64,25 +64,38 @@ void session_timer_touch(struct session_table *t, uint32_t idx)
 		session_timer_link(t, idx, d);
 }
 
-/* Handles one session of the firing slot `now_slot_s`. Returns true if it
- * expired. */
-static bool fire_one(struct session_table *t, uint32_t idx, uint64_t fire_s, uint64_t now_s,
-		     session_expire_fn expire, void *ctx)
+enum fired { KEPT, EXPIRED, FAILED };
+
+/* One session of the slot firing at second `fire_s`. */
+static enum fired fire_one(struct session_table *t, uint32_t idx, uint64_t fire_s, uint64_t now_s,
+			   session_expire_fn expire, void *ctx)
 {
 	struct session *s = session_at(t, idx);
 	uint64_t d = session_deadline_s(t, s);
 
 	if (d > now_s) {
 		session_timer_link(t, idx, d);
-		return false;
+		return KEPT;
 	}
 	if (__atomic_load_n(&s->lock_mask, __ATOMIC_ACQUIRE)) {
 		/* Pinned by a plugin: look again one timeout later. */
 		session_timer_link(t, idx, fire_s + session_timeout_of(&t->timeouts, s));
-		return false;
+		return KEPT;
 	}
-	expire(ctx, idx);
-	return true;
+	return expire(ctx, idx) ? EXPIRED : FAILED;
+}
+
+/* Links `idx` and the rest of its detached list back into slot fire_s. */
+static void put_back(struct session_table *t, uint32_t idx, uint64_t fire_s)
+{
+	while (idx != SESSION_NONE) {
+		struct session *r = session_at(t, idx);
+		uint32_t after = r->timer_next;
+
+		r->timer_at = SESSION_NONE;
+		session_timer_link(t, idx, fire_s);
+		idx = after;
+	}
 }
 
 unsigned session_timer_advance(struct session_table *t, uint64_t now_s, unsigned budget,
@@ -92,7 +105,7 @@ unsigned session_timer_advance(struct session_table *t, uint64_t now_s, unsigned
 
 	if (t->wheel_now == 0)
 		return 0;
-	while (t->wheel_now < now_s && expired < budget) {
+	while (t->wheel_now < now_s) {
 		uint64_t fire_s = t->wheel_now + 1;
 		uint32_t slot = slot_of(fire_s), idx;
 
@@ -103,27 +116,23 @@ unsigned session_timer_advance(struct session_table *t, uint64_t now_s, unsigned
 		while (idx != SESSION_NONE) {
 			struct session *s = session_at(t, idx);
 			uint32_t next = s->timer_next;
+			enum fired f;
 
 			if (expired >= budget) {
-				/* Put the unvisited rest back; the slot fires again. */
-				uint32_t rest = idx;
-
-				s->timer_prev = SESSION_NONE;
-				while (rest != SESSION_NONE) {
-					struct session *r = session_at(t, rest);
-					uint32_t after = r->timer_next;
-
-					r->timer_at = SESSION_NONE;
-					session_timer_link(t, rest, fire_s);
-					rest = after;
-				}
+				/* The unvisited rest goes back; the slot fires again. */
+				put_back(t, idx, fire_s);
 				return expired;
 			}
 			if (next != SESSION_NONE)
 				session_at(t, next)->timer_prev = SESSION_NONE;
 			s->timer_at = s->timer_prev = s->timer_next = SESSION_NONE;
-			if (fire_one(t, idx, fire_s, now_s, expire, ctx))
-				expired++;
+			f = fire_one(t, idx, fire_s, now_s, expire, ctx);
+			if (f == FAILED) {
+				s->timer_next = next;
+				put_back(t, idx, fire_s);
+				return expired;
+			}
+			expired += f == EXPIRED;
 			idx = next;
 		}
 		t->wheel_now = fire_s;

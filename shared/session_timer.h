@@ -30,13 +30,14 @@ void session_timer_unlink(struct session_table *t, uint32_t idx);
 void session_timer_touch(struct session_table *t, uint32_t idx);
 
 /* Called for each session whose deadline has passed and that no plugin
- * holds locked; it must close the session (which unlinks it). */
-typedef void (*session_expire_fn)(void *ctx, uint32_t idx);
+ * holds locked; it closes the session (which unlinks it) and returns true,
+ * or returns false if it cannot now (the pass then stops there). */
+typedef bool (*session_expire_fn)(void *ctx, uint32_t idx);
 
 /*
  * Fires the slots up to `now_s`, expiring at most `budget` sessions.
- * Returns how many expired; when the budget ran out, the rest fire on the
- * next call.
+ * Returns how many expired; when the budget ran out or an expiry failed,
+ * the rest fire on the next call.
  */
 unsigned session_timer_advance(struct session_table *t, uint64_t now_s, unsigned budget,
 			       session_expire_fn expire, void *ctx);
