@@ -22,6 +22,7 @@ void frames_free(struct frames *f);
 
 int bench_decode(const char *data_dir, json_t *out);
 int bench_io(const char *capture, json_t *out);
+int bench_sessions(json_t *out);
 int bench_report(const char *dir, int nparts, char **parts);
 
 static inline uint64_t bench_now_ns(void)

@@ -2,7 +2,9 @@
  * stellar-decode: runs stellar-io's decoder and reassembly over a capture
  * and prints what it adds up to (flows and their frame counts, fragments,
  * encapsulations, HTTP hosts and URIs, DNS names, TLS server names) as JSON,
- * in the terms of tests/data/oracle.py so it can be checked against tshark.
+ * in the terms of tests/data/oracle.py so it can be checked against tshark;
+ * under "session_table", the sessions stellar-session's table makes of the
+ * same frames, per tshark tuple.
  *
  * usage: stellar-decode FILE.pcap
  */
@@ -18,6 +20,7 @@
 #include "decode_report.h"
 #include "defrag.h"
 #include "mbuf_meta.h"
+#include "session_report.h"
 
 struct run {
 	struct decode_config dcfg;
@@ -26,6 +29,7 @@ struct run {
 	struct rte_mempool *pool;
 	struct report *report;
 	struct app_extract *apps;
+	struct session_report *sessions;
 	uint8_t flat[65536 + 4096];
 };
 
@@ -66,6 +70,7 @@ static void classify(struct run *run, struct rte_mbuf *m, const struct pkt_decod
 	uint32_t len;
 	const uint8_t *bytes = flat_bytes(run, m, &len);
 
+	session_report_packet(run->sessions, d, pkt_meta(m)->ts_ns, pkt_meta(m)->wire_len);
 	if (d->ip_version == 0)
 		report_other_frame(run->report);
 	else
@@ -122,6 +127,7 @@ static int frame(struct run *run, const struct pcap_pkthdr *h, const uint8_t *da
 	if (whole) {
 		bytes = flat_bytes(run, whole, &len);
 		decode_packet(bytes, len, len, &run->dcfg, &pkt_meta(whole)->dec);
+		pkt_meta(whole)->ts_ns = ts;
 		classify(run, whole, &pkt_meta(whole)->dec);
 		pkt_free(whole);
 	} else {
@@ -161,7 +167,8 @@ int main(int argc, char **argv)
 					   SOCKET_ID_ANY);
 	run.report = report_new();
 	run.apps = app_extract_new();
-	if (!run.pool || !run.report || !run.apps ||
+	run.sessions = session_report_new(1u << 20);
+	if (!run.pool || !run.report || !run.apps || !run.sessions ||
 	    defrag_init(&run.defrag, &dfc, run.pool, 1, &run.dstats) < 0) {
 		fprintf(stderr, "stellar-decode: out of memory\n");
 		return 1;
@@ -178,10 +185,12 @@ int main(int argc, char **argv)
 		release_all(&rel);
 	} while (defrag_pending(&run.defrag));
 	out = report_json(run.report);
+	json_object_set_new(out, "session_table", session_report_json(run.sessions));
 	json_dumpf(out, stdout, JSON_INDENT(1));
 	printf("\n");
 	json_decref(out);
 	app_extract_free(run.apps);
+	session_report_free(run.sessions);
 	report_free(run.report);
 	pcap_close(p);
 	eal_stop();
