@@ -20,7 +20,7 @@
 #include <rte_errno.h>
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
-#include <rte_memory.h>
+#include <rte_malloc.h>
 
 #include "bench.h"
 #include "session_shard.h"
@@ -124,22 +124,58 @@ static void flows_free(struct flows *f)
 	free(f->seq_idx);
 }
 
-static void *big_alloc(size_t size)
+#define THP_SIZE (2u << 20)
+
+static size_t thp_round(size_t size)
 {
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return (size + THP_SIZE - 1) & ~(size_t)(THP_SIZE - 1);
+}
+
+/* Anonymous memory in transparent huge pages: 2 MiB aligned, so that the
+ * kernel can back all of it with huge pages. Free with munmap(p, thp_round(size)). */
+static void *thp_alloc(size_t size)
+{
+	size_t len = thp_round(size);
+	char *p = mmap(NULL, len + THP_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *a;
 
 	if (p == MAP_FAILED)
 		return NULL;
-	madvise(p, size, MADV_HUGEPAGE);
-	return p;
+	a = (char *)(((uintptr_t)p + THP_SIZE - 1) & ~(uintptr_t)(THP_SIZE - 1));
+	if (a > p)
+		munmap(p, (size_t)(a - p));
+	if (a + len < p + len + THP_SIZE)
+		munmap(a + len, (size_t)(p + len + THP_SIZE - (a + len)));
+	madvise(a, len, MADV_HUGEPAGE);
+	return a;
 }
 
-static int advise_msl(const struct rte_memseg_list *msl, void *arg)
+/*
+ * rte_hash's memory: the EAL's --no-huge memory is a shared memfd, which
+ * this kernel never backs with huge pages, so rte_hash gets a malloc heap
+ * of its own on the same kind of memory as the table.
+ */
+#define RTE_HEAP      "bench_sessions"
+#define RTE_HEAP_SIZE (1536ull << 20) /* rte_hash of 10M 44-byte keys: ~0.9 GiB */
+
+static void *rte_heap_mem;
+
+static int rte_heap_create(void)
 {
-	(void)arg;
-	if (msl->base_va && msl->len)
-		madvise(msl->base_va, msl->len, MADV_HUGEPAGE);
-	return 0;
+	if (!(rte_heap_mem = thp_alloc(RTE_HEAP_SIZE)) || rte_malloc_heap_create(RTE_HEAP) < 0 ||
+	    rte_malloc_heap_memory_add(RTE_HEAP, rte_heap_mem, RTE_HEAP_SIZE, NULL,
+				       RTE_HEAP_SIZE / THP_SIZE, THP_SIZE) < 0)
+		return -1;
+	return rte_malloc_heap_get_socket(RTE_HEAP);
+}
+
+static void rte_heap_destroy(void)
+{
+	if (!rte_heap_mem)
+		return;
+	rte_malloc_heap_memory_remove(RTE_HEAP, rte_heap_mem, RTE_HEAP_SIZE);
+	rte_malloc_heap_destroy(RTE_HEAP);
+	munmap(rte_heap_mem, RTE_HEAP_SIZE);
+	rte_heap_mem = NULL;
 }
 
 /* MiB of this process in transparent huge pages, to show both sides got them. */
@@ -316,13 +352,13 @@ static void rte_round(struct rte_hash *h, struct flows *f, double *ns, uint64_t 
 }
 
 /* Both structures at n live sessions, rounds interleaved. */
-static int bench_size(uint32_t n, const char *label, json_t *out)
+static int bench_size(uint32_t n, const char *label, int rte_socket, json_t *out)
 {
 	struct session_timeouts to;
 	struct flows f;
 	struct rte_hash_parameters hp = {
 		.name = "bench_sessions", .entries = n, .key_len = sizeof(struct session_key),
-		.hash_func = rte_hash_crc, .hash_func_init_val = 0, .socket_id = 0,
+		.hash_func = rte_hash_crc, .hash_func_init_val = 0, .socket_id = rte_socket,
 	};
 	size_t size = session_table_size(n);
 	double ours[OP_MAX][ROUNDS] = {{0}}, base[OP_MAX][ROUNDS] = {{0}};
@@ -334,7 +370,7 @@ static int bench_size(uint32_t n, const char *label, json_t *out)
 	int rc = -ENOMEM;
 
 	session_timeouts_defaults(&to);
-	if (flows_make(&f, n) < 0 || !(mem = big_alloc(size)) || !(h = rte_hash_create(&hp))) {
+	if (flows_make(&f, n) < 0 || !(mem = thp_alloc(size)) || !(h = rte_hash_create(&hp))) {
 		fprintf(stderr, "bench: cannot allocate %u sessions (%zu MiB table) or their rte_hash: %s\n",
 			n, size >> 20, rte_strerror(rte_errno));
 		goto out;
@@ -388,7 +424,7 @@ static int bench_size(uint32_t n, const char *label, json_t *out)
 out:
 	rte_hash_free(h);
 	if (mem)
-		munmap(mem, size);
+		munmap(mem, thp_round(size));
 	flows_free(&f);
 	return rc;
 }
@@ -518,7 +554,7 @@ static int bench_shard(json_t *out)
 	uint32_t *hash = malloc(SHARD_FLOWS * 4), *perm = malloc(SHARD_FLOWS * 4), *seq_hash = malloc(SHARD_FLOWS * 4);
 	double tcp[ROUNDS], udp[ROUNDS], hinted[ROUNDS], plain[ROUNDS];
 	uint64_t made_tcp = 0, made_udp = 0, reopened = 0, not_created = 0, evicted = 0;
-	void *mem = big_alloc(size);
+	void *mem = thp_alloc(size);
 	int rc = -ENOMEM;
 
 	if (!hash || !perm || !seq_hash || !mem)
@@ -563,7 +599,7 @@ static int bench_shard(json_t *out)
 			(unsigned long long)made_tcp, (unsigned long long)made_udp, (unsigned long long)reopened);
 out:
 	if (mem)
-		munmap(mem, size);
+		munmap(mem, thp_round(size));
 	free(hash);
 	free(perm);
 	free(seq_hash);
@@ -573,20 +609,28 @@ out:
 int bench_sessions(json_t *out)
 {
 	/* --no-huge: the rte_hash baseline at 10M needs more than the 1 GiB
-	 * of hugepages; --no-pci as every process of a multi-process app. */
-	char *argv[] = {"stellar-bench", "-l", "0", "--no-pci", "--no-huge", "-m", "2048", "--file-prefix",
+	 * of hugepages, so its memory is a heap of our own (rte_heap_create);
+	 * --no-pci as every process of a multi-process app. */
+	char *argv[] = {"stellar-bench", "-l", "0", "--no-pci", "--no-huge", "-m", "64", "--file-prefix",
 			"stellar_bench_sessions", "--log-level=error", NULL};
 	json_t *res = json_object();
-	int rc;
+	int rc, sock;
 
 	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0) {
 		fprintf(stderr, "bench: EAL init failed: %s\n", rte_strerror(rte_errno));
 		return -1;
 	}
-	rte_memseg_list_walk(advise_msl, NULL);
-	rc = bench_size(1000000, "live_1M", res);
+	if ((sock = rte_heap_create()) < 0) {
+		fprintf(stderr, "bench: cannot make a %llu MiB malloc heap for rte_hash: %s\n",
+			RTE_HEAP_SIZE >> 20, rte_strerror(rte_errno));
+		rte_heap_destroy();
+		rte_eal_cleanup();
+		return -1;
+	}
+	rc = bench_size(1000000, "live_1M", sock, res);
 	if (rc == 0)
-		rc = bench_size(10000000, "live_10M", res);
+		rc = bench_size(10000000, "live_10M", sock, res);
+	rte_heap_destroy();
 	if (rc == 0)
 		rc = bench_shard(res);
 	json_object_set_new(out, "sessions", res);

@@ -106,6 +106,12 @@ static bool sessions_closed(struct orch *o)
 			    progress_effective_wm(&o->shm->graph, n, PROGRESS_MAX_DEPTH) < last)
 				return false;
 	}
+	/* Last, the records: a parked shard frees them when woken. */
+	for (unsigned s = 0; s < o->shm->n_shards; s++)
+		if (__atomic_load_n(&o->shm->sessions[s]->zombie_count, __ATOMIC_ACQUIRE)) {
+			doorbell_ring(&o->shm->nodes[topo_node_id(NODE_SESSION, s)].bell);
+			return false;
+		}
 	return true;
 }
 

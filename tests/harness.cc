@@ -64,6 +64,26 @@ std::vector<Packet> read_pcap(const std::string &path)
 	return out;
 }
 
+void write_pcap(const std::string &path, const std::vector<Packet> &packets)
+{
+	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
+	pcap_dumper_t *d = dead ? pcap_dump_open(dead, path.c_str()) : nullptr;
+
+	if (!d)
+		throw std::runtime_error("cannot write " + path);
+	for (const Packet &p : packets) {
+		struct pcap_pkthdr h;
+
+		h.ts.tv_sec = (time_t)(p.ts_ns / 1000000000ull);
+		h.ts.tv_usec = (suseconds_t)(p.ts_ns % 1000000000ull / 1000);
+		h.caplen = (bpf_u_int32)p.bytes.size();
+		h.len = p.wire_len;
+		pcap_dump(reinterpret_cast<u_char *>(d), &h, reinterpret_cast<const u_char *>(p.bytes.data()));
+	}
+	pcap_dump_close(d);
+	pcap_close(dead);
+}
+
 static std::string slurp(const std::string &path)
 {
 	std::ifstream f(path);

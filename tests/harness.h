@@ -23,6 +23,8 @@ struct Packet {
 	std::string bytes;
 };
 std::vector<Packet> read_pcap(const std::string &path);
+// An Ethernet capture with microsecond timestamps.
+void write_pcap(const std::string &path, const std::vector<Packet> &packets);
 
 struct CommandResult {
 	int exit_code;   // -1 when killed or timed out

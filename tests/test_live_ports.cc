@@ -96,7 +96,13 @@ TEST(LivePorts, TcpTransferCrossesTheBumpInTheWire)
 	inst.write_config("instance: live\n"
 			  "ports:\n"
 			  "  - {name: a, type: iface, iface: " + net.outer("a") + ", forward: b}\n"
-			  "  - {name: b, type: iface, iface: " + net.outer("b") + ", forward: a}\n");
+			  "  - {name: b, type: iface, iface: " + net.outer("b") + ", forward: a}\n"
+			  // Short timeouts: sessions must close on the wall clock
+			  // alone once the traffic stops.
+			  "session:\n"
+			  "  timeouts: {tcp_time_wait: 1, tcp_closed: 1, tcp_fin_wait: 2, tcp_closing: 2,\n"
+			  "             udp_new: 1, udp_active: 1, icmp_new: 1, icmp_active: 1,\n"
+			  "             other_new: 1, other_active: 1}\n");
 	inst.start({"--stats-json", inst.path("stats.json")});
 	ASSERT_TRUE(inst.wait_running(15000)) << inst.log();
 
@@ -147,6 +153,23 @@ TEST(LivePorts, TcpTransferCrossesTheBumpInTheWire)
 	size_t received = 0;
 	ASSERT_EQ(read(fds[0], &received, sizeof(received)), (ssize_t)sizeof(received));
 	EXPECT_EQ(received, kBytes);
+
+	// No more traffic: the transfer's session times out on the wall clock
+	// (its TIME_WAIT, reason fin), and its closing event reaches a plugin
+	// worker without any packet to carry it.
+	bool closed = false;
+	for (int i = 0; i < 100 && !closed; i++) {
+		harness::CommandResult r = inst.ctl({"stats", "--json"});
+		json_t *live = json_loads(r.out.c_str(), 0, nullptr);
+		if (live) {
+			closed = harness::json_u64(live, "sessions.closed_by_reason.fin") >= 1 &&
+				 harness::json_u64(live, "sessions.events.closing_by_reason.fin") >= 1;
+			json_decref(live);
+		}
+		if (!closed)
+			std::this_thread::sleep_for(std::chrono::milliseconds(100));
+	}
+	EXPECT_TRUE(closed) << "the TCP session did not time out without traffic";
 
 	EXPECT_EQ(inst.ctl({"shutdown"}).exit_code, 0);
 	ASSERT_EQ(inst.wait(20000), 0) << inst.log();

@@ -162,6 +162,37 @@ void expect_same_frames_in_order(const std::vector<Packet> &in, const std::vecto
 	}
 }
 
+// The pipeline's sessions are what the table makes of the capture offline
+// (stellar-decode's session pass, itself checked against tshark), and every
+// session the shards opened and closed reached a plugin worker as an
+// opening and a closing event, timeouts included.
+void expect_sessions_match_table_pass(json_t *stats, const std::string &capture)
+{
+	harness::CommandResult r =
+		harness::run_command({harness::build_dir() + "/stellar-decode", harness::data_file(capture)});
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	json_t *offline = json_object_get(json_loads(r.out.c_str(), 0, nullptr), "session_table");
+	ASSERT_NE(offline, nullptr);
+	uint64_t created = harness::json_u64(stats, "sessions.created");
+
+	EXPECT_EQ(created, (uint64_t)json_integer_value(json_object_get(offline, "created")));
+	EXPECT_EQ(harness::json_u64(stats, "sessions.closed"), created);
+	EXPECT_EQ(harness::json_u64(stats, "sessions.active"), 0u);
+	for (const char *reason : {"fin", "rst", "timeout", "eof", "evicted"}) {
+		std::string path = std::string("sessions.closed_by_reason.") + reason;
+		EXPECT_EQ(harness::json_u64(stats, path.c_str()),
+			  (uint64_t)json_integer_value(json_object_get(json_object_get(offline, "closed"), reason)))
+			<< reason;
+		EXPECT_EQ(harness::json_u64(stats, (std::string("sessions.events.closing_by_reason.") + reason).c_str()),
+			  harness::json_u64(stats, path.c_str()))
+			<< reason;
+	}
+	EXPECT_EQ(harness::json_u64(stats, "sessions.events.opening"), created);
+	EXPECT_EQ(harness::json_u64(stats, "sessions.events.closing"), created);
+	EXPECT_EQ(harness::json_u64(stats, "sessions.events.stale"), 0u);
+	EXPECT_EQ(harness::json_u64(stats, "sessions.zombies"), 0u);
+}
+
 class CaptureThroughPipeline : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(CaptureThroughPipeline, ForwardsEveryPacketUnchangedAndInOrder)
@@ -201,6 +232,7 @@ TEST_P(CaptureThroughPipeline, ForwardsEveryPacketUnchangedAndInOrder)
 		EXPECT_EQ((uint64_t)json_integer_value(json_object_get(w, "packets")),
 			  std::string(kind) == "io" ? in.size() : items) << kind;
 	}
+	expect_sessions_match_table_pass(stats, GetParam());
 	expect_nothing_left(inst, stats);
 	json_decref(stats);
 }
