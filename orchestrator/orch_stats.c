@@ -35,24 +35,27 @@ static void build_workers(struct orch *o, struct stats_builder *b, size_t *n_out
 	*n_out = n;
 }
 
-static Stellar__Control__V1__Counter **counter(struct stats_builder *b, size_t *used, const char *name,
-						uint64_t value)
+/* Named counters of every repeated Counter field come from one pool. */
+static Stellar__Control__V1__Counter **counter(struct stats_builder *b, const char *name, uint64_t value)
 {
-	Stellar__Control__V1__Counter *c = &b->counters[*used];
+	Stellar__Control__V1__Counter *c = &b->counters[b->n_counters];
 
 	stellar__control__v1__counter__init(c);
 	c->name = (char *)name;
 	c->value = value;
-	b->counter_ptrs[*used] = c;
-	return &b->counter_ptrs[(*used)++];
+	b->counter_ptrs[b->n_counters] = c;
+	return &b->counter_ptrs[b->n_counters++];
+}
+
+static Stellar__Control__V1__Counter **next_counter(struct stats_builder *b)
+{
+	return &b->counter_ptrs[b->n_counters];
 }
 
 static void build_decoder(struct orch *o, struct stats_builder *b)
 {
 	Stellar__Control__V1__Decoder *d = &b->decoder;
 	Stellar__Control__V1__Defrag *f = &b->defrag;
-	size_t used = 0;
-
 	stellar__control__v1__decoder__init(d);
 	stellar__control__v1__defrag__init(f);
 	for (unsigned io = 0; io < TOPO_MAX_IO; io++) {
@@ -65,46 +68,34 @@ static void build_decoder(struct orch *o, struct stats_builder *b)
 		f->absorbed += counter_read(&s->defrag.absorbed);
 		f->tiny += counter_read(&s->defrag.tiny);
 	}
-	d->errors = &b->counter_ptrs[used];
+	d->errors = next_counter(b);
 	for (unsigned e = 1; e < DERR_MAX; e++, d->n_errors++) {
 		uint64_t v = 0;
 
 		for (unsigned io = 0; io < TOPO_MAX_IO; io++)
 			v += counter_read(&o->shm->io_stats[io].decode_errors[e]);
-		counter(b, &used, decode_error_name((enum decode_error)e), v);
+		counter(b, decode_error_name((enum decode_error)e), v);
 	}
-	d->encap = &b->counter_ptrs[used];
+	d->encap = next_counter(b);
 	for (unsigned t = 1; t < ENCAP_TYPE_MAX; t++, d->n_encap++) {
 		uint64_t v = 0;
 
 		for (unsigned io = 0; io < TOPO_MAX_IO; io++)
 			v += counter_read(&o->shm->io_stats[io].encap[t]);
-		counter(b, &used, encap_type_name((enum encap_type)t), v);
+		counter(b, encap_type_name((enum encap_type)t), v);
 	}
-	f->released = &b->counter_ptrs[used];
+	f->released = next_counter(b);
 	for (unsigned r = 0; r < DEFRAG_REASON_MAX; r++, f->n_released++) {
 		uint64_t v = 0;
 
 		for (unsigned io = 0; io < TOPO_MAX_IO; io++)
 			v += counter_read(&o->shm->io_stats[io].defrag.released[r]);
-		counter(b, &used, defrag_reason_name((enum defrag_release_reason)r), v);
+		counter(b, defrag_reason_name((enum defrag_release_reason)r), v);
 	}
 	d->defrag = f;
 }
 
-static Stellar__Control__V1__Counter **session_counter(struct stats_builder *b, size_t *used, const char *name,
-							uint64_t value)
-{
-	Stellar__Control__V1__Counter *c = &b->session_counters[*used];
-
-	stellar__control__v1__counter__init(c);
-	c->name = (char *)name;
-	c->value = value;
-	b->session_counter_ptrs[*used] = c;
-	return &b->session_counter_ptrs[(*used)++];
-}
-
-static void build_session_events(struct orch *o, struct stats_builder *b, size_t *used)
+static void build_session_events(struct orch *o, struct stats_builder *b)
 {
 	Stellar__Control__V1__SessionEvents *e = &b->session_events;
 	uint64_t by_reason[CLOSE_REASON_MAX] = {0};
@@ -123,16 +114,15 @@ static void build_session_events(struct orch *o, struct stats_builder *b, size_t
 		for (unsigned r = 0; r < CLOSE_REASON_MAX; r++)
 			by_reason[r] += counter_read(&c->closing_by_reason[r]);
 	}
-	e->closing_by_reason = &b->session_counter_ptrs[*used];
+	e->closing_by_reason = next_counter(b);
 	for (unsigned r = CLOSE_FIN; r < CLOSE_REASON_MAX; r++, e->n_closing_by_reason++)
-		session_counter(b, used, close_reason_name((enum close_reason)r), by_reason[r]);
+		counter(b, close_reason_name((enum close_reason)r), by_reason[r]);
 }
 
 static void build_sessions(struct orch *o, struct stats_builder *b)
 {
 	Stellar__Control__V1__Sessions *ss = &b->sessions;
 	uint64_t closed[CLOSE_REASON_MAX] = {0}, active[PROTO_CLASS_MAX] = {0};
-	size_t used = 0;
 
 	stellar__control__v1__sessions__init(ss);
 	for (unsigned s = 0; s < o->shm->n_shards; s++) {
@@ -165,13 +155,13 @@ static void build_sessions(struct orch *o, struct stats_builder *b)
 	}
 	ss->capacity = o->cfg.session.max_sessions;
 	ss->bytes_per_session = session_table_bytes_per_session(o->cfg.session.max_sessions);
-	ss->closed_by_reason = &b->session_counter_ptrs[used];
+	ss->closed_by_reason = next_counter(b);
 	for (unsigned r = CLOSE_FIN; r < CLOSE_REASON_MAX; r++, ss->n_closed_by_reason++)
-		session_counter(b, &used, close_reason_name((enum close_reason)r), closed[r]);
-	ss->active_by_proto = &b->session_counter_ptrs[used];
+		counter(b, close_reason_name((enum close_reason)r), closed[r]);
+	ss->active_by_proto = next_counter(b);
 	for (unsigned p = 0; p < PROTO_CLASS_MAX; p++, ss->n_active_by_proto++)
-		session_counter(b, &used, proto_class_name((enum proto_class)p), active[p]);
-	build_session_events(o, b, &used);
+		counter(b, proto_class_name((enum proto_class)p), active[p]);
+	build_session_events(o, b);
 	ss->events = &b->session_events;
 }
 
@@ -181,6 +171,7 @@ void orch_stats_build(struct orch *o, struct stats_builder *b)
 	struct conservation c;
 
 	stellar__control__v1__stats__init(s);
+	b->n_counters = 0;
 	conservation_reset(&c);
 	for (uint16_t id = 0; id < TOPO_MAX_NODES; id++)
 		conservation_add(&c, &o->shm->nodes[id].counters);

@@ -11,8 +11,6 @@ struct stats_builder {
 	Stellar__Control__V1__Status status;
 	Stellar__Control__V1__Sessions sessions;
 	Stellar__Control__V1__SessionEvents session_events;
-	Stellar__Control__V1__Counter session_counters[3 * CLOSE_REASON_MAX + PROTO_CLASS_MAX];
-	Stellar__Control__V1__Counter *session_counter_ptrs[3 * CLOSE_REASON_MAX + PROTO_CLASS_MAX];
 	Stellar__Control__V1__Mempool mempool;
 	Stellar__Control__V1__Drop drops[DROP_REASON_MAX];
 	Stellar__Control__V1__Drop *drop_ptrs[DROP_REASON_MAX];
@@ -21,8 +19,10 @@ struct stats_builder {
 	Stellar__Control__V1__Port ports[STELLAR_MAX_PORTS];
 	Stellar__Control__V1__Decoder decoder;
 	Stellar__Control__V1__Defrag defrag;
-	Stellar__Control__V1__Counter counters[DERR_MAX + ENCAP_TYPE_MAX + DEFRAG_REASON_MAX];
-	Stellar__Control__V1__Counter *counter_ptrs[DERR_MAX + ENCAP_TYPE_MAX + DEFRAG_REASON_MAX];
+#define STATS_COUNTERS (DERR_MAX + ENCAP_TYPE_MAX + DEFRAG_REASON_MAX + 2 * CLOSE_REASON_MAX + PROTO_CLASS_MAX)
+	Stellar__Control__V1__Counter counters[STATS_COUNTERS];
+	Stellar__Control__V1__Counter *counter_ptrs[STATS_COUNTERS];
+	size_t n_counters;
 	Stellar__Control__V1__Port *port_ptrs[STELLAR_MAX_PORTS];
 };
 

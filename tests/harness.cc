@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -45,6 +47,33 @@ std::string data_dir()
 std::string data_file(const std::string &name)
 {
 	return data_dir() + "/" + name;
+}
+
+std::vector<std::string> captures()
+{
+	std::vector<std::string> names;
+	DIR *d = opendir(data_dir().c_str());
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		std::string n = e->d_name;
+		if (n.size() > 5 && n.compare(n.size() - 5, 5, ".pcap") == 0)
+			names.push_back(n);
+	}
+	if (d)
+		closedir(d);
+	std::sort(names.begin(), names.end());
+	return names;
+}
+
+std::string capture_test_name(const std::string &capture)
+{
+	std::string s = capture.substr(0, capture.size() - 5);
+
+	for (char &c : s)
+		if (!isalnum((unsigned char)c))
+			c = '_';
+	return s;
 }
 
 std::vector<Packet> read_pcap(const std::string &path)

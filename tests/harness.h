@@ -16,6 +16,10 @@ namespace harness {
 std::string build_dir();
 std::string data_dir();
 std::string data_file(const std::string &name);
+// Every capture in tests/data (file names, sorted), and a gtest-safe name
+// for one, for tests parameterised over them.
+std::vector<std::string> captures();
+std::string capture_test_name(const std::string &capture);
 
 struct Packet {
 	uint64_t ts_ns;

@@ -11,7 +11,6 @@
 // every capture here both agree.
 #include <gtest/gtest.h>
 
-#include <dirent.h>
 
 #include <algorithm>
 #include <string>
@@ -20,23 +19,6 @@
 #include "harness.h"
 
 namespace {
-
-std::vector<std::string> captures()
-{
-	std::vector<std::string> names;
-	DIR *d = opendir(harness::data_dir().c_str());
-	struct dirent *e;
-
-	while (d && (e = readdir(d))) {
-		std::string n = e->d_name;
-		if (n.size() > 5 && n.compare(n.size() - 5, 5, ".pcap") == 0)
-			names.push_back(n);
-	}
-	if (d)
-		closedir(d);
-	std::sort(names.begin(), names.end());
-	return names;
-}
 
 std::string dump(json_t *j)
 {
@@ -86,13 +68,9 @@ TEST_P(Oracle, DecodeAndReassemblyAgreeWithTshark)
 	json_decref(theirs);
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryCapture, Oracle, ::testing::ValuesIn(captures()),
+INSTANTIATE_TEST_SUITE_P(EveryCapture, Oracle, ::testing::ValuesIn(harness::captures()),
 			 [](const ::testing::TestParamInfo<std::string> &info) {
-				 std::string s = info.param.substr(0, info.param.size() - 5);
-				 for (char &c : s)
-					 if (!isalnum((unsigned char)c))
-						 c = '_';
-				 return s;
+				 return harness::capture_test_name(info.param);
 			 });
 
 TEST(StellarDecode, RejectsBadArguments)

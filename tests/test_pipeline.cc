@@ -22,23 +22,6 @@ using harness::Packet;
 
 namespace {
 
-std::vector<std::string> all_captures()
-{
-	std::vector<std::string> names;
-	DIR *d = opendir(harness::data_dir().c_str());
-	struct dirent *e;
-
-	while (d && (e = readdir(d))) {
-		std::string n = e->d_name;
-		if (n.size() > 5 && n.compare(n.size() - 5, 5, ".pcap") == 0)
-			names.push_back(n);
-	}
-	if (d)
-		closedir(d);
-	std::sort(names.begin(), names.end());
-	return names;
-}
-
 std::string pcap_config(const std::string &instance, const std::string &extra_port = "",
 			const std::string &extra = "")
 {
@@ -237,13 +220,9 @@ TEST_P(CaptureThroughPipeline, ForwardsEveryPacketUnchangedAndInOrder)
 	json_decref(stats);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllTestCaptures, CaptureThroughPipeline, ::testing::ValuesIn(all_captures()),
+INSTANTIATE_TEST_SUITE_P(AllTestCaptures, CaptureThroughPipeline, ::testing::ValuesIn(harness::captures()),
 			 [](const ::testing::TestParamInfo<std::string> &info) {
-				 std::string s = info.param.substr(0, info.param.size() - 5);
-				 for (char &c : s)
-					 if (!isalnum((unsigned char)c))
-						 c = '_';
-				 return s;
+				 return harness::capture_test_name(info.param);
 			 });
 
 // A capture paced so that the run lasts a few seconds.

@@ -14,7 +14,6 @@
 //   port reuse a new SYN after the connection closed opened a new session.
 #include <gtest/gtest.h>
 
-#include <dirent.h>
 
 #include <algorithm>
 #include <map>
@@ -44,23 +43,6 @@ const std::map<std::string, std::vector<Split>> kSplits = {
 	  {"6 192.168.2.16:1578 75.126.203.78:80", "timeout"}}},
 	{"zeek__tunnels__gre-sample.pcap", {{"1 172.28.2.3:0 66.59.111.190:0", "echo id"}}},
 };
-
-std::vector<std::string> captures()
-{
-	std::vector<std::string> names;
-	DIR *d = opendir(harness::data_dir().c_str());
-	struct dirent *e;
-
-	while (d && (e = readdir(d))) {
-		std::string n = e->d_name;
-		if (n.size() > 5 && n.compare(n.size() - 5, 5, ".pcap") == 0)
-			names.push_back(n);
-	}
-	if (d)
-		closedir(d);
-	std::sort(names.begin(), names.end());
-	return names;
-}
 
 std::string tuple_name(json_t *t)
 {
@@ -145,13 +127,9 @@ TEST_P(SessionOracle, TableSessionsAddUpToTsharkTuples)
 	json_decref(theirs);
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryCapture, SessionOracle, ::testing::ValuesIn(captures()),
+INSTANTIATE_TEST_SUITE_P(EveryCapture, SessionOracle, ::testing::ValuesIn(harness::captures()),
 			 [](const ::testing::TestParamInfo<std::string> &info) {
-				 std::string s = info.param.substr(0, info.param.size() - 5);
-				 for (char &c : s)
-					 if (!isalnum((unsigned char)c))
-						 c = '_';
-				 return s;
+				 return harness::capture_test_name(info.param);
 			 });
 
 }  // namespace
