@@ -6,10 +6,12 @@
 #include <stdlib.h>
 
 #include "plugin_sessions.h"
+#include "session_api.h"
 #include "stage_loop.h"
 
 struct plugin_worker {
 	struct plugin_sessions sessions;
+	struct session_api_host api; /* plugins' free callbacks, once plugins load */
 };
 
 static int handle(void *ctx, struct rte_mbuf *m)
@@ -32,8 +34,7 @@ int main(int argc, char **argv)
 	static struct plugin_worker pw;
 
 	worker_rt_init(&rt, NODE_PLUGIN, argc, argv);
-	/* No plugin is loaded yet, so no metadata has a free callback to run. */
-	plugin_sessions_init(&pw.sessions, &rt, NULL, NULL);
+	plugin_sessions_init(&pw.sessions, &rt, session_api_run_free_cb, &pw.api);
 	stage_init(&st, &rt, handle, &pw);
 	for (unsigned s = 0; s < rt.shm->n_shards; s++)
 		stage_add_input(&st, topo_ring_session_plugin(s, rt.index));

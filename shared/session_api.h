@@ -1,0 +1,47 @@
+/*
+ * The host side of the session API (include/stellar/session_api.h): the
+ * handle a plugin receives, and the table of free callbacks that turns the
+ * (plugin id, slot) recorded in shared memory back into a function of this
+ * process.
+ */
+#ifndef STELLAR_SESSION_API_INTERNAL_H
+#define STELLAR_SESSION_API_INTERNAL_H
+
+#include "include/stellar/session_api.h"
+#include "session_meta.h"
+#include "session_table.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SESSION_API_MAX_PLUGINS 32 /* lock_mask and detached_mask are 32 bits */
+#define SESSION_API_FREE_SLOTS  16
+
+struct session_api_host {
+	/* Declared by each plugin, in the same order in every worker. */
+	session_free_cb free_cbs[SESSION_API_MAX_PLUGINS][SESSION_API_FREE_SLOTS];
+	unsigned n_free_cbs[SESSION_API_MAX_PLUGINS];
+	uint64_t free_calls;
+	uint64_t unknown_slots;  /* recorded slots with no function here (counted, skipped) */
+};
+
+struct stellar_session {
+	struct session_api_host *host;
+	struct session_table *table;
+	struct meta_store *meta;
+	uint32_t idx;
+	uint32_t generation;
+	uint16_t plugin;          /* the plugin being called */
+};
+
+/* Returns the slot of a plugin's free callback, or -ENOSPC / -EINVAL. */
+int session_api_declare_free_cb(struct session_api_host *h, uint16_t plugin, session_free_cb fn);
+/* meta_free_fn for meta_set/meta_del/meta_clear: calls the recorded callback. */
+void session_api_run_free_cb(void *host, uint16_t plugin, uint16_t slot, const char *key, void *value,
+			     size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
