@@ -4,6 +4,7 @@
 #ifndef STELLAR_BENCH_H
 #define STELLAR_BENCH_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -23,7 +24,20 @@ void frames_free(struct frames *f);
 int bench_decode(const char *data_dir, json_t *out);
 int bench_io(const char *capture, json_t *out);
 int bench_sessions(json_t *out);
+int bench_session_shard(json_t *out);
 int bench_report(const char *dir, int nparts, char **parts);
+
+/* Shared by the session benches (bench_sessions.c, bench_session_shard.c). */
+#define BENCH_ROUNDS  3   /* median of three: single runs on a shared machine vary */
+#define BENCH_BURST   32  /* stellar-session's burst */
+#define BENCH_T0_NS   1000000000000ull /* packet clock start: the wheel starts at second 1000 */
+#define BENCH_TICK_NS 100 /* packet time per operation */
+
+uint32_t bench_mix32(uint32_t x);
+void bench_shuffle(uint32_t *a, uint32_t n);
+void *bench_thp_alloc(size_t size);
+void bench_thp_free(void *p, size_t size);
+double bench_median(const double *v); /* of BENCH_ROUNDS values */
 
 static inline uint64_t bench_now_ns(void)
 {

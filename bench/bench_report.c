@@ -1,6 +1,8 @@
 /* Merges the parts of a bench run; the Markdown and the plot data carry
  * each measurement with the baseline measured in the same run. */
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "bench.h"
 
@@ -8,6 +10,82 @@ static double num(json_t *root, const char *a, const char *b)
 {
 	return json_real_value(json_object_get(json_object_get(root, a), b)) +
 	       (double)json_integer_value(json_object_get(json_object_get(root, a), b));
+}
+
+static double get(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	return json_is_integer(v) ? (double)json_integer_value(v) : json_real_value(v);
+}
+
+static const char *met(bool ok)
+{
+	return ok ? "met" : "**not met**";
+}
+
+/* Rows of the session table section: our operation beside rte_hash's,
+ * and the goal for the ratio where there is one. */
+static const struct {
+	const char *label, *ours, *base;
+	double goal;
+} session_ops[] = {
+	{"insert, while filling", "insert_ns", "rte_hash_insert_ns", 0},
+	{"lookup", "lookup_ns", "rte_hash_lookup_ns", 0},
+	{"lookup, bursts of 32", "lookup_bulk_ns", "rte_hash_lookup_bulk_ns", 0},
+	{"lookup + update (counters, timer), bursts of 32", "lookup_bulk_update_ns", "rte_hash_lookup_bulk_ns", 1.5},
+	{"close: timer unlink + unindex + release", "close_ns", NULL, 0},
+	{"delete: unindex + release", "delete_ns", "rte_hash_delete_ns", 0},
+};
+
+static void report_sessions(FILE *md, FILE *dat, json_t *s)
+{
+	static const char *const sizes[] = {"live_1M", "live_10M"};
+	json_t *sh = json_object_get(s, "shard");
+
+	fprintf(md, "\n## Session table: shuffled keys, same keys and hashes in DPDK rte_hash (baseline)\n\n"
+		    "| live sessions | operation | Stellar ns/op | rte_hash ns/op | ratio |\n|---|---|---:|---:|---:|\n");
+	for (unsigned z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+		json_t *o = json_object_get(s, sizes[z]);
+
+		if (!o)
+			continue;
+		for (unsigned i = 0; i < sizeof(session_ops) / sizeof(session_ops[0]); i++) {
+			double ours = get(o, session_ops[i].ours);
+			double base = session_ops[i].base ? get(o, session_ops[i].base) : 0;
+			double goal = session_ops[i].goal;
+
+			fprintf(md, "| %s | %s | %.1f |", sizes[z] + 5, session_ops[i].label, ours);
+			if (!base)
+				fprintf(md, " | |\n");
+			else if (goal)
+				fprintf(md, " %.1f (bulk lookup) | %.2f (goal <= %.1f: %s) |\n", base, ours / base, goal,
+					met(ours / base <= goal));
+			else
+				fprintf(md, " %.1f | %.2f |\n", base, ours / base);
+			/* Plot data: ours and rte_hash's at 10M, "operation ours base". */
+			if (z == 1)
+				fprintf(dat, "sess10M_%.*s %.2f %.2f\n", (int)strlen(session_ops[i].ours) - 3,
+					session_ops[i].ours, ours, base);
+		}
+	}
+	fprintf(md, "\n| session table | value | goal |\n|---|---:|---|\n");
+	for (unsigned z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+		json_t *o = json_object_get(s, sizes[z]);
+
+		if (o)
+			fprintf(md, "| bytes per session, %s live | %.1f | <= 256: %s |\n", sizes[z] + 5,
+				get(o, "bytes_per_session"), met(get(o, "bytes_per_session") <= 256));
+	}
+	if (!sh)
+		return;
+	fprintf(md, "| new TCP sessions (SYN) per second, one core, session_shard_packet | %.2f M | >= 3 M: %s |\n"
+		    "| new UDP sessions per second, one core, session_shard_packet | %.2f M | >= 3 M: %s |\n"
+		    "| packet of an existing session, with bulk-lookup hints (as stellar-session) | %.1f ns | |\n"
+		    "| packet of an existing session, no hint | %.1f ns | |\n",
+		get(sh, "new_tcp_per_s") / 1e6, met(get(sh, "new_tcp_per_s") >= 3e6), get(sh, "new_udp_per_s") / 1e6,
+		met(get(sh, "new_udp_per_s") >= 3e6), get(sh, "existing_ns_per_packet"),
+		get(sh, "existing_nohint_ns_per_packet"));
 }
 
 int bench_report(const char *dir, int nparts, char **parts)
@@ -62,6 +140,8 @@ int bench_report(const char *dir, int nparts, char **parts)
 		fprintf(dat, "testpmd_cycles %.2f\nstellar_io_cycles %.2f\n",
 			num(all, "testpmd", "cycles_per_packet"), num(all, "io", "cycles_per_packet"));
 	}
+	if (json_object_get(all, "sessions"))
+		report_sessions(md, dat, json_object_get(all, "sessions"));
 	fclose(md);
 	fclose(dat);
 	json_decref(all);

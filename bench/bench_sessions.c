@@ -1,14 +1,13 @@
 /*
  * The session table's cost per operation at 1M and 10M live sessions, each
  * beside the floor for the same work: DPDK's rte_hash with the same keys,
- * the same hashes, the same shuffled order and the same bursts of 32. Then
- * new sessions per second through session_shard_packet, stellar-session's
- * per-packet path, and its cost for packets of sessions that exist.
+ * the same hashes, the same shuffled order and the same bursts of 32.
+ * `stellar-bench sessions` then runs bench_session_shard.c (new sessions
+ * per second through stellar-session's per-packet path).
  *
- * Both structures get transparent huge pages (production puts the table in
- * a hugepage memzone): the table is an mmap with MADV_HUGEPAGE, and the EAL
- * runs --no-huge (only 1 GiB of hugepages here) with its memory advised the
- * same way, so neither side pays 4K TLB misses the other does not.
+ * Both structures live in transparent huge pages (production puts the
+ * table in a hugepage memzone), so neither pays TLB misses the other does
+ * not.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,13 +22,8 @@
 #include <rte_malloc.h>
 
 #include "bench.h"
-#include "session_shard.h"
+#include "session_table.h"
 #include "session_timer.h"
-
-#define ROUNDS 3  /* median of three: single runs on a shared machine vary */
-#define BURST  32 /* stellar-session's burst */
-#define T0_NS  1000000000000ull /* a clock far from 0: the wheel starts at second 1000 */
-#define TICK   100              /* ns of packet time per operation */
 
 /* Keys in insertion order, and the same keys shuffled for every access. */
 struct flows {
@@ -42,7 +36,7 @@ struct flows {
 };
 
 /* A bijection on 32 bits (Wellons' lowbias32): distinct keys that look random. */
-static uint32_t mix32(uint32_t x)
+uint32_t bench_mix32(uint32_t x)
 {
 	x ^= x >> 16;
 	x *= 0x7feb352du;
@@ -62,7 +56,7 @@ static uint64_t rand64(void)
 	return rng;
 }
 
-static void shuffle(uint32_t *a, uint32_t n)
+void bench_shuffle(uint32_t *a, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++)
 		a[i] = i;
@@ -76,7 +70,7 @@ static void shuffle(uint32_t *a, uint32_t n)
 
 static void key_of(uint32_t i, struct session_key *k)
 {
-	uint32_t lo = mix32(i), hi = 0xc0a80000u | (i & 0xffff);
+	uint32_t lo = bench_mix32(i), hi = 0xc0a80000u | (i & 0xffff);
 
 	memset(k, 0, sizeof(*k));
 	memcpy(k->lo, &lo, 4);
@@ -103,7 +97,7 @@ static int flows_make(struct flows *f, uint32_t n)
 		key_of(i, &f->ins[i]);
 		f->ins_hash[i] = rte_hash_crc(&f->ins[i], sizeof(f->ins[i]), 0);
 	}
-	shuffle(f->perm, n);
+	bench_shuffle(f->perm, n);
 	/* Laid out in access order, so reading the keys is sequential: only
 	 * the structure under test misses the cache. */
 	for (uint32_t j = 0; j < n; j++) {
@@ -132,8 +126,8 @@ static size_t thp_round(size_t size)
 }
 
 /* Anonymous memory in transparent huge pages: 2 MiB aligned, so that the
- * kernel can back all of it with huge pages. Free with munmap(p, thp_round(size)). */
-static void *thp_alloc(size_t size)
+ * kernel can back all of it with huge pages. */
+void *bench_thp_alloc(size_t size)
 {
 	size_t len = thp_round(size);
 	char *p = mmap(NULL, len + THP_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *a;
@@ -149,19 +143,25 @@ static void *thp_alloc(size_t size)
 	return a;
 }
 
+void bench_thp_free(void *p, size_t size)
+{
+	if (p)
+		munmap(p, thp_round(size));
+}
+
 /*
  * rte_hash's memory: the EAL's --no-huge memory is a shared memfd, which
  * this kernel never backs with huge pages, so rte_hash gets a malloc heap
  * of its own on the same kind of memory as the table.
  */
 #define RTE_HEAP      "bench_sessions"
-#define RTE_HEAP_SIZE (1536ull << 20) /* rte_hash of 10M 44-byte keys: ~0.9 GiB */
+#define RTE_HEAP_SIZE (1024ull << 20) /* rte_hash of 10M 44-byte keys takes 802 MiB */
 
 static void *rte_heap_mem;
 
 static int rte_heap_create(void)
 {
-	if (!(rte_heap_mem = thp_alloc(RTE_HEAP_SIZE)) || rte_malloc_heap_create(RTE_HEAP) < 0 ||
+	if (!(rte_heap_mem = bench_thp_alloc(RTE_HEAP_SIZE)) || rte_malloc_heap_create(RTE_HEAP) < 0 ||
 	    rte_malloc_heap_memory_add(RTE_HEAP, rte_heap_mem, RTE_HEAP_SIZE, NULL,
 				       RTE_HEAP_SIZE / THP_SIZE, THP_SIZE) < 0)
 		return -1;
@@ -200,13 +200,22 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static double median(double *v)
+double bench_median(const double *v)
 {
-	double s[ROUNDS];
+	double s[BENCH_ROUNDS];
 
 	memcpy(s, v, sizeof(s));
-	qsort(s, ROUNDS, sizeof(s[0]), cmp_double);
-	return s[ROUNDS / 2];
+	qsort(s, BENCH_ROUNDS, sizeof(s[0]), cmp_double);
+	return s[BENCH_ROUNDS / 2];
+}
+
+static json_t *runs(const double *v)
+{
+	json_t *a = json_array();
+
+	for (int r = 0; r < BENCH_ROUNDS; r++)
+		json_array_append_new(a, json_real(v[r]));
+	return a;
 }
 
 static double per_op(uint64_t t0, uint64_t n)
@@ -233,11 +242,12 @@ static const char *const op_name[OP_MAX] = {"insert_ns", "lookup_ns", "lookup_bu
 					    "lookup_bulk_update_ns", "close_ns", "delete_ns"};
 
 /* One round on our table: fill, look up three ways, then empty it. */
-static void table_round(struct session_table *t, struct flows *f, double *ns, uint64_t *fails, uint64_t *misses)
+static void table_round(struct session_table *t, struct flows *f, double *ns, uint64_t *fails,
+			uint64_t *misses)
 {
-	uint32_t n = f->n, out[BURST];
-	const struct session_key *kp[BURST];
-	uint64_t t0, now = T0_NS;
+	uint32_t n = f->n, out[BENCH_BURST];
+	const struct session_key *kp[BENCH_BURST];
+	uint64_t t0, now = BENCH_T0_NS;
 
 	t0 = bench_now_ns();
 	for (uint32_t i = 0; i < n; i++)
@@ -266,8 +276,8 @@ static void table_round(struct session_table *t, struct flows *f, double *ns, ui
 	ns[OP_LOOKUP] = per_op(t0, n);
 
 	t0 = bench_now_ns();
-	for (uint32_t j = 0; j < n; j += BURST) {
-		unsigned m = n - j < BURST ? n - j : BURST;
+	for (uint32_t j = 0; j < n; j += BENCH_BURST) {
+		unsigned m = n - j < BENCH_BURST ? n - j : BENCH_BURST;
 
 		for (unsigned i = 0; i < m; i++)
 			kp[i] = &f->seq[j + i];
@@ -278,15 +288,15 @@ static void table_round(struct session_table *t, struct flows *f, double *ns, ui
 	ns[OP_BULK] = per_op(t0, n);
 
 	t0 = bench_now_ns();
-	for (uint32_t j = 0; j < n; j += BURST) {
-		unsigned m = n - j < BURST ? n - j : BURST;
+	for (uint32_t j = 0; j < n; j += BENCH_BURST) {
+		unsigned m = n - j < BENCH_BURST ? n - j : BENCH_BURST;
 
 		for (unsigned i = 0; i < m; i++)
 			kp[i] = &f->seq[j + i];
 		session_lookup_bulk(t, kp, &f->seq_hash[j], m, out);
 		for (unsigned i = 0; i < m; i++)
 			if (out[i] != SESSION_NONE)
-				touch(t, out[i], now += TICK, 64 + (j & 1023), j + i);
+				touch(t, out[i], now += BENCH_TICK_NS, 64 + (j & 1023), j + i);
 	}
 	ns[OP_BULK_UPDATE] = per_op(t0, n);
 
@@ -318,8 +328,8 @@ static void table_round(struct session_table *t, struct flows *f, double *ns, ui
 static void rte_round(struct rte_hash *h, struct flows *f, double *ns, uint64_t *fails, uint64_t *misses)
 {
 	uint32_t n = f->n;
-	const void *kp[BURST];
-	int32_t pos[BURST];
+	const void *kp[BENCH_BURST];
+	int32_t pos[BENCH_BURST];
 	uint64_t t0;
 
 	t0 = bench_now_ns();
@@ -334,8 +344,8 @@ static void rte_round(struct rte_hash *h, struct flows *f, double *ns, uint64_t 
 	ns[OP_LOOKUP] = per_op(t0, n);
 
 	t0 = bench_now_ns();
-	for (uint32_t j = 0; j < n; j += BURST) {
-		unsigned m = n - j < BURST ? n - j : BURST;
+	for (uint32_t j = 0; j < n; j += BENCH_BURST) {
+		unsigned m = n - j < BENCH_BURST ? n - j : BENCH_BURST;
 
 		for (unsigned i = 0; i < m; i++)
 			kp[i] = &f->seq[j + i];
@@ -361,7 +371,8 @@ static int bench_size(uint32_t n, const char *label, int rte_socket, json_t *out
 		.hash_func = rte_hash_crc, .hash_func_init_val = 0, .socket_id = rte_socket,
 	};
 	size_t size = session_table_size(n);
-	double ours[OP_MAX][ROUNDS] = {{0}}, base[OP_MAX][ROUNDS] = {{0}};
+	double ours[OP_MAX][BENCH_ROUNDS] = {{0}}, base[OP_MAX][BENCH_ROUNDS] = {{0}};
+	double mo[OP_MAX], mb[OP_MAX], ratio;
 	uint64_t fails = 0, misses = 0, rfails = 0, rmisses = 0;
 	struct session_table *t = NULL;
 	struct rte_hash *h = NULL;
@@ -370,12 +381,16 @@ static int bench_size(uint32_t n, const char *label, int rte_socket, json_t *out
 	int rc = -ENOMEM;
 
 	session_timeouts_defaults(&to);
-	if (flows_make(&f, n) < 0 || !(mem = thp_alloc(size)) || !(h = rte_hash_create(&hp))) {
-		fprintf(stderr, "bench: cannot allocate %u sessions (%zu MiB table) or their rte_hash: %s\n",
-			n, size >> 20, rte_strerror(rte_errno));
+	if (flows_make(&f, n) < 0 || !(mem = bench_thp_alloc(size))) {
+		fprintf(stderr, "bench: cannot allocate %u keys and a %zu MiB table\n", n, size >> 20);
 		goto out;
 	}
-	for (int r = 0; r < ROUNDS; r++) {
+	if (!(h = rte_hash_create(&hp))) {
+		fprintf(stderr, "bench: rte_hash of %u entries: %s (is RTE_HEAP_SIZE enough?)\n", n,
+			rte_strerror(rte_errno));
+		goto out;
+	}
+	for (int r = 0; r < BENCH_ROUNDS; r++) {
 		double o[OP_MAX], b[OP_MAX] = {0};
 
 		/* A fresh table each round, so each fill starts from the same state. */
@@ -387,222 +402,47 @@ static int bench_size(uint32_t n, const char *label, int rte_socket, json_t *out
 			base[op][r] = b[op];
 		}
 	}
+	for (int op = 0; op < OP_MAX; op++) {
+		mo[op] = bench_median(ours[op]);
+		mb[op] = bench_median(base[op]);
+	}
+	ratio = mo[OP_BULK_UPDATE] / mb[OP_BULK];
 	j = json_object();
 	for (int op = 0; op < OP_MAX; op++) {
 		char name[64];
 
-		json_object_set_new(j, op_name[op], json_real(median(ours[op])));
 		snprintf(name, sizeof(name), "rte_hash_%s", op_name[op]);
-		if (op != OP_BULK_UPDATE && op != OP_CLOSE)
-			json_object_set_new(j, name, json_real(median(base[op])));
+		json_object_set_new(j, op_name[op], json_real(mo[op]));
+		if (op != OP_BULK_UPDATE && op != OP_CLOSE) /* nothing of rte_hash's to compare */
+			json_object_set_new(j, name, json_real(mb[op]));
 	}
-	double ratio = median(ours[OP_BULK_UPDATE]) / median(base[OP_BULK]);
 	json_object_set_new(j, "sessions", json_integer(n));
 	json_object_set_new(j, "bytes_per_session", json_real(session_table_bytes_per_session(n)));
 	json_object_set_new(j, "table_mib", json_integer((json_int_t)(size >> 20)));
-	json_object_set_new(j, "insert_failures", json_integer((json_int_t)(fails / ROUNDS)));
-	json_object_set_new(j, "rte_hash_insert_failures", json_integer((json_int_t)(rfails / ROUNDS)));
-	json_object_set_new(j, "lookup_misses", json_integer((json_int_t)misses));
-	json_object_set_new(j, "thp_mib", json_integer(thp_mib()));
+	json_object_set_new(j, "insert_failures", json_integer((json_int_t)(fails / BENCH_ROUNDS)));
+	json_object_set_new(j, "rte_hash_insert_failures", json_integer((json_int_t)(rfails / BENCH_ROUNDS)));
+	json_object_set_new(j, "process_thp_mib", json_integer(thp_mib()));
 	json_object_set_new(j, "ratio_bulk_update_vs_rte_hash_bulk", json_pack("{s:f, s:f, s:b}",
 		"ratio", ratio, "goal", 1.5, "met", ratio <= 1.5));
-	json_object_set_new(j, "ratio_bulk_vs_rte_hash_bulk",
-			    json_real(median(ours[OP_BULK]) / median(base[OP_BULK])));
+	json_object_set_new(j, "ratio_bulk_vs_rte_hash_bulk", json_real(mo[OP_BULK] / mb[OP_BULK]));
+	/* The two terms of the ratio round by round: the machine is shared. */
+	json_object_set_new(j, "lookup_bulk_update_runs", runs(ours[OP_BULK_UPDATE]));
+	json_object_set_new(j, "rte_hash_lookup_bulk_runs", runs(base[OP_BULK]));
 	json_object_set_new(out, label, j);
-	printf("sessions %-3s insert %5.1f (rte_hash %5.1f)  lookup %5.1f (%5.1f)  bulk %5.1f (%5.1f)  "
-	       "bulk+update %5.1f  close %5.1f  delete %5.1f (%5.1f) ns; ratio %.2f; %.1f B/session; "
-	       "%llu/%llu failed inserts, %llu misses; %ld MiB THP\n", label,
-	       median(ours[OP_INSERT]), median(base[OP_INSERT]), median(ours[OP_LOOKUP]), median(base[OP_LOOKUP]),
-	       median(ours[OP_BULK]), median(base[OP_BULK]), median(ours[OP_BULK_UPDATE]), median(ours[OP_CLOSE]),
-	       median(ours[OP_DELETE]), median(base[OP_DELETE]), ratio, session_table_bytes_per_session(n),
-	       (unsigned long long)(fails / ROUNDS), (unsigned long long)(rfails / ROUNDS),
-	       (unsigned long long)(misses + rmisses), thp_mib());
+	printf("sessions %-3s ns/op (rte_hash): insert %.1f (%.1f), lookup %.1f (%.1f), bulk %.1f (%.1f), "
+	       "bulk+update %.1f, close %.1f, delete %.1f (%.1f); ratio %.2f; %.1f B/session; "
+	       "%llu/%llu failed inserts; %ld MiB in THP\n", label, mo[OP_INSERT], mb[OP_INSERT], mo[OP_LOOKUP],
+	       mb[OP_LOOKUP], mo[OP_BULK], mb[OP_BULK], mo[OP_BULK_UPDATE], mo[OP_CLOSE], mo[OP_DELETE],
+	       mb[OP_DELETE], ratio, session_table_bytes_per_session(n), (unsigned long long)(fails / BENCH_ROUNDS),
+	       (unsigned long long)(rfails / BENCH_ROUNDS), thp_mib());
 	/* rte_hash misses exactly the keys it could not add, twice a round. */
 	rc = misses || rmisses != 2 * rfails ? -EIO : 0;
 	if (rc)
 		fprintf(stderr, "bench: %s: lookups missed keys that were inserted\n", label);
 out:
 	rte_hash_free(h);
-	if (mem)
-		munmap(mem, thp_round(size));
+	bench_thp_free(mem, size);
 	flows_free(&f);
-	return rc;
-}
-
-/* --- stellar-session's per-packet path -------------------------------- */
-
-#define SHARD_FLOWS 1000000u
-
-struct shard_ctx {
-	uint64_t keys;
-};
-
-/* Nothing waits on a worker here: every close is sent and reaped at once. */
-static uint64_t emit_close(void *ctx, uint32_t idx)
-{
-	(void)idx;
-	return ++((struct shard_ctx *)ctx)->keys;
-}
-
-static bool worker_past(void *ctx, uint16_t worker, uint64_t key)
-{
-	(void)ctx, (void)worker, (void)key;
-	return true;
-}
-
-/* The decode of flow i's packet, as stellar-io leaves it; `reply` swaps
- * the endpoints. Only the fields a flow changes are written. */
-static void flow_packet(struct pkt_decode *d, uint32_t i, bool reply)
-{
-	uint32_t a = mix32(i), b = 0xc0a80000u | (i & 0xffff);
-	uint16_t pa = (uint16_t)(1024 + i % 60000), pb = d->l4_proto == 6 ? 443 : 53;
-
-	memcpy(reply ? d->dst : d->src, &a, 4);
-	memcpy(reply ? d->src : d->dst, &b, 4);
-	d->sport = reply ? pb : pa;
-	d->dport = reply ? pa : pb;
-	d->tcp_seq = a;
-}
-
-static void decode_init(struct pkt_decode *d, uint8_t proto)
-{
-	memset(d, 0, sizeof(*d));
-	d->status = DECODE_OK;
-	d->ip_version = 4;
-	d->l4_proto = proto;
-	d->tcp_flags = proto == 6 ? TCP_SYN : 0;
-	d->tcp_win = 64240;
-}
-
-/* Flow hashes in advance: the real path gets them from stellar-io. */
-static void flow_hashes(uint8_t proto, uint32_t *hash)
-{
-	struct pkt_decode d;
-	struct session_key k;
-
-	decode_init(&d, proto);
-	for (uint32_t i = 0; i < SHARD_FLOWS; i++) {
-		flow_packet(&d, i, false);
-		session_key_from(&d, &k);
-		hash[i] = rte_hash_crc(&k, sizeof(k), 0);
-	}
-}
-
-/* New sessions per second: the first packet of SHARD_FLOWS new flows. */
-static double shard_new(struct session_shard *sh, uint8_t proto, const uint32_t *hash, uint64_t *created)
-{
-	struct pkt_decode d;
-	struct pkt_session ps;
-	uint64_t t0, ts = T0_NS, key = 0, opened = 0;
-
-	decode_init(&d, proto);
-	t0 = bench_now_ns();
-	for (uint32_t i = 0; i < SHARD_FLOWS; i++) {
-		flow_packet(&d, i, false);
-		session_shard_packet(sh, &d, hash[i], ts += TICK, 64, ++key, SESSION_NONE, &ps);
-		opened += (ps.events & EV_OPENING) != 0;
-	}
-	t0 = bench_now_ns() - t0;
-	*created += opened;
-	return (double)SHARD_FLOWS * 1e9 / (double)t0;
-}
-
-/* Packets of existing sessions in shuffled order, both directions: with
- * stellar-session's bulk lookup first (its hints), or without. */
-static double shard_existing(struct session_shard *sh, const uint32_t *perm, const uint32_t *seq_hash,
-			     bool bulk, uint64_t *opened)
-{
-	struct pkt_decode d[BURST];
-	struct session_key keys[BURST];
-	const struct session_key *kp[BURST];
-	uint32_t hint[BURST];
-	struct pkt_session ps;
-	uint64_t t0, ts = T0_NS + 10 * SESSION_NS_PER_S, key = SHARD_FLOWS;
-
-	for (unsigned i = 0; i < BURST; i++)
-		decode_init(&d[i], 17);
-	t0 = bench_now_ns();
-	for (uint32_t j = 0; j < SHARD_FLOWS; j += BURST) {
-		unsigned m = SHARD_FLOWS - j < BURST ? SHARD_FLOWS - j : BURST;
-
-		for (unsigned i = 0; i < m; i++) {
-			flow_packet(&d[i], perm[j + i], (j + i) & 1);
-			hint[i] = SESSION_NONE;
-		}
-		if (bulk) {
-			for (unsigned i = 0; i < m; i++) {
-				session_key_from(&d[i], &keys[i]);
-				kp[i] = &keys[i];
-			}
-			session_lookup_bulk(sh->t, kp, &seq_hash[j], m, hint);
-		}
-		for (unsigned i = 0; i < m; i++) {
-			session_shard_packet(sh, &d[i], seq_hash[j + i], ts += TICK, 64, ++key, hint[i], &ps);
-			*opened += (ps.events & EV_OPENING) != 0;
-		}
-	}
-	return (double)(bench_now_ns() - t0) / SHARD_FLOWS;
-}
-
-static int bench_shard(json_t *out)
-{
-	struct shard_ctx ctx = {0};
-	struct session_shard_ops ops = {emit_close, worker_past, &ctx};
-	struct session_timeouts to;
-	struct session_shard sh;
-	size_t size = session_table_size(SHARD_FLOWS);
-	uint32_t *hash = malloc(SHARD_FLOWS * 4), *perm = malloc(SHARD_FLOWS * 4), *seq_hash = malloc(SHARD_FLOWS * 4);
-	double tcp[ROUNDS], udp[ROUNDS], hinted[ROUNDS], plain[ROUNDS];
-	uint64_t made_tcp = 0, made_udp = 0, reopened = 0, not_created = 0, evicted = 0;
-	void *mem = thp_alloc(size);
-	int rc = -ENOMEM;
-
-	if (!hash || !perm || !seq_hash || !mem)
-		goto out;
-	session_timeouts_defaults(&to);
-	shuffle(perm, SHARD_FLOWS);
-	for (int r = 0; r < ROUNDS; r++) {
-		struct session_table *t = session_table_init(mem, SHARD_FLOWS, &to);
-
-		session_shard_init(&sh, t, 0, NULL, 0, &ops);
-		flow_hashes(6, hash);
-		tcp[r] = shard_new(&sh, 6, hash, &made_tcp);
-		not_created += t->stats.not_created;
-		evicted += t->stats.evicted;
-
-		/* UDP last: its sessions serve the packets of existing flows. */
-		t = session_table_init(mem, SHARD_FLOWS, &to);
-		session_shard_init(&sh, t, 0, NULL, 0, &ops);
-		flow_hashes(17, hash);
-		udp[r] = shard_new(&sh, 17, hash, &made_udp);
-		not_created += t->stats.not_created;
-		evicted += t->stats.evicted;
-		for (uint32_t j = 0; j < SHARD_FLOWS; j++)
-			seq_hash[j] = hash[perm[j]];
-		hinted[r] = shard_existing(&sh, perm, seq_hash, true, &reopened);
-		plain[r] = shard_existing(&sh, perm, seq_hash, false, &reopened);
-	}
-	json_object_set_new(out, "shard", json_pack("{s:i, s:f, s:f, s:f, s:f, s:f, s:b, s:I, s:I, s:I}",
-		"flows", SHARD_FLOWS, "new_tcp_per_s", median(tcp), "new_udp_per_s", median(udp),
-		"existing_ns_per_packet", median(hinted), "existing_nohint_ns_per_packet", median(plain),
-		"new_goal_per_s", 3e6, "met", median(tcp) >= 3e6 && median(udp) >= 3e6,
-		"not_created", (json_int_t)(not_created / ROUNDS), "evicted", (json_int_t)(evicted / ROUNDS),
-		"reopened", (json_int_t)reopened));
-	printf("sessions shard new TCP %.2f M/s, new UDP %.2f M/s; existing %.1f ns/packet (%.1f without bulk "
-	       "hints); %llu evicted, %llu not created per round\n", median(tcp) / 1e6, median(udp) / 1e6,
-	       median(hinted), median(plain), (unsigned long long)(evicted / ROUNDS),
-	       (unsigned long long)(not_created / ROUNDS));
-	rc = made_tcp == (uint64_t)ROUNDS * SHARD_FLOWS && made_udp == (uint64_t)ROUNDS * SHARD_FLOWS && !reopened
-		     ? 0 : -EIO;
-	if (rc)
-		fprintf(stderr, "bench: shard: %llu/%llu sessions opened, %llu reopened\n",
-			(unsigned long long)made_tcp, (unsigned long long)made_udp, (unsigned long long)reopened);
-out:
-	if (mem)
-		munmap(mem, thp_round(size));
-	free(hash);
-	free(perm);
-	free(seq_hash);
 	return rc;
 }
 
@@ -632,7 +472,7 @@ int bench_sessions(json_t *out)
 		rc = bench_size(10000000, "live_10M", sock, res);
 	rte_heap_destroy();
 	if (rc == 0)
-		rc = bench_shard(res);
+		rc = bench_session_shard(res);
 	json_object_set_new(out, "sessions", res);
 	rte_eal_cleanup();
 	return rc;

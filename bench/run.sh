@@ -11,6 +11,11 @@ capture=tests/data/zeek__wikipedia.pcap
 build/stellar-bench decode tests/data "$out/decode.json"
 parts+=("$out/decode.json")
 
+# Session table vs rte_hash at 1M and 10M live sessions, and new sessions
+# per second through stellar-session's per-packet path (~1 minute, ~5 GB).
+build/stellar-bench sessions "$out/sessions.json"
+parts+=("$out/sessions.json")
+
 median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 
 # Baseline: testpmd forwarding the same looped capture to the same sink.
@@ -40,21 +45,27 @@ parts+=("$out/testpmd.json" "$out/io.json")
 build/stellar-bench report "$out" "${parts[@]}"
 if command -v gnuplot >/dev/null; then
   gnuplot <<PLOT
-set terminal png size 900,420 noenhanced
+set terminal png size 1350,420 noenhanced
 set yrange [0:*]
 set output "$out/results.png"
 set style fill solid 0.6
 set boxwidth 0.6
-set multiplot layout 1,2
+set multiplot layout 1,3
 set title "decode + flow hash (ns/packet)"
 set xtics rotate by -30
 plot "< grep ^decode_ $out/results.dat | sed 's/decode_//'" using 0:2:xtic(1) with boxes notitle
 set title "cycles/packet: testpmd vs stellar-io path"
 plot "< grep cycles $out/results.dat" using 0:2:xtic(1) with boxes notitle
+set title "session table at 10M live (ns/op)"
+set style data histograms
+set style histogram clustered gap 1
+set boxwidth 0.9 relative
+plot "< grep ^sess10M_ $out/results.dat | sed 's/sess10M_//'" using 2:xtic(1) title "Stellar", \
+     "" using 3 title "rte_hash"
 unset multiplot
 PLOT
 fi
-rm -rf /var/run/dpdk/stellar_bench /var/run/dpdk/stellar_bench_tpm
+rm -rf /var/run/dpdk/stellar_bench /var/run/dpdk/stellar_bench_tpm /var/run/dpdk/stellar_bench_sessions
 rm -f /dev/hugepages/stellar_bench*
 echo
 cat "$out/results.md"

@@ -158,6 +158,7 @@ int orch_memory_create(struct orch *o, const char *argv0)
 	snprintf(shm->instance, sizeof(shm->instance), "%s", o->cfg.instance);
 	shm->orch_pid = getpid();
 	shm->burst = MERGE_BURST;
+	shm->log_level = o->cfg.log_level;
 	shm->n_ports = o->cfg.n_ports;
 	shm->n_shards = o->cfg.pipeline.session_shards;
 	shm->n_plugin_workers = o->cfg.pipeline.plugin_workers;

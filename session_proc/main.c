@@ -107,7 +107,7 @@ static bool close_all_step(struct session_proc *p)
 	if (p->closing_req != req) {
 		p->closing_req = req;
 		session_shard_close_all_reset(&p->shard);
-		LOG_INFO("closing %llu open session(s)", (unsigned long long)p->t->stats.active);
+		LOG_DEBUG("closing %llu open session(s)", (unsigned long long)p->t->stats.active);
 	}
 	n = session_shard_close_all(&p->shard, CLOSE_EOF, budget(p, TICK_BUDGET));
 	if (session_shard_close_all_done(&p->shard) && session_events_flush_all(p) >= 0)
@@ -184,7 +184,7 @@ static struct session_table *attach_table(struct worker_rt *rt)
 		uint64_t t0 = rte_rdtsc();
 
 		session_table_repair(t);
-		LOG_INFO("repaired the session table: %llu open, %u closing, in %.1f ms",
+		LOG_WARN("repaired the session table after a restart: %llu open, %u closing, in %.1f ms",
 			 (unsigned long long)t->stats.active, t->zombie_count,
 			 (double)(rte_rdtsc() - t0) * 1e3 / (double)rt->hz);
 	}

@@ -120,6 +120,7 @@ struct stellar_shm {
 	char instance[STELLAR_NAME_MAX];
 	int32_t orch_pid;
 	uint32_t burst;
+	int32_t log_level;           /* enum log_level of the config, for every worker */
 
 	struct rte_mempool *pool;
 	uint32_t n_ports;

@@ -20,6 +20,26 @@ void status_print_table(FILE *f, const Stellar__Control__V1__Status *s)
 	print_workers(f, s->workers, s->n_workers);
 }
 
+static void print_sessions(FILE *f, const Stellar__Control__V1__Sessions *ss)
+{
+	fprintf(f, "sessions  created %llu  closed %llu  active %llu  (tcp %llu, udp %llu, icmp %llu, "
+	       "other %llu)\n", (unsigned long long)ss->created, (unsigned long long)ss->closed,
+	       (unsigned long long)ss->active, (unsigned long long)ss->tcp, (unsigned long long)ss->udp,
+	       (unsigned long long)ss->icmp, (unsigned long long)ss->other);
+	fprintf(f, "closed   ");
+	for (size_t i = 0; i < ss->n_closed_by_reason; i++)
+		fprintf(f, " %s %llu", ss->closed_by_reason[i]->name, (unsigned long long)ss->closed_by_reason[i]->value);
+	fprintf(f, "\n");
+	if (ss->evicted || ss->not_created || ss->midstream || ss->port_reuse || ss->tcp_invalid_flags ||
+	    ss->tcp_out_of_window || ss->repairs)
+		fprintf(f, "          evicted %llu  no room %llu  midstream %llu  port reuse %llu  "
+			"tcp invalid %llu  out of window %llu  repairs %llu\n",
+			(unsigned long long)ss->evicted, (unsigned long long)ss->not_created,
+			(unsigned long long)ss->midstream, (unsigned long long)ss->port_reuse,
+			(unsigned long long)ss->tcp_invalid_flags, (unsigned long long)ss->tcp_out_of_window,
+			(unsigned long long)ss->repairs);
+}
+
 void stats_print_table(FILE *f, const Stellar__Control__V1__Stats *s)
 {
 	unsigned long long dropped = 0;
@@ -38,11 +58,7 @@ void stats_print_table(FILE *f, const Stellar__Control__V1__Stats *s)
 	}
 	fprintf(f, "%s\n", shown ? "" : " none");
 	if (s->sessions)
-		fprintf(f, "sessions  created %llu  closed %llu  active %llu  (tcp %llu, udp %llu, icmp %llu, "
-		       "other %llu)\n", (unsigned long long)s->sessions->created,
-		       (unsigned long long)s->sessions->closed, (unsigned long long)s->sessions->active,
-		       (unsigned long long)s->sessions->tcp, (unsigned long long)s->sessions->udp,
-		       (unsigned long long)s->sessions->icmp, (unsigned long long)s->sessions->other);
+		print_sessions(f, s->sessions);
 	if (s->mempool)
 		fprintf(f, "mbufs     in use %llu of %llu (baseline %llu)\n",
 		       (unsigned long long)s->mempool->in_use, (unsigned long long)s->mempool->total,

@@ -176,6 +176,7 @@ void worker_rt_init(struct worker_rt *rt, enum node_kind kind, int argc, char **
 	snprintf(prog, sizeof(prog), "stellar-%s.%u", topo_kind_name(kind), rt->index);
 	log_init(prog);
 	attach_shared_memory(rt);
+	log_set_level((enum log_level)rt->shm->log_level);
 	if (getppid() != rt->shm->orch_pid)
 		die("the orchestrator that started this worker is gone");
 	connect_orchestrator(rt);
