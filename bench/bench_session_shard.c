@@ -83,7 +83,7 @@ static double shard_new(struct session_shard *sh, uint8_t proto, const uint32_t 
 	t0 = bench_now_ns();
 	for (uint32_t i = 0; i < SHARD_FLOWS; i++) {
 		flow_packet(&d, i, false);
-		session_shard_packet(sh, &d, hash[i], ts += BENCH_TICK_NS, 64, ++key, SESSION_NONE, &ps);
+		session_shard_packet(sh, &d, hash[i], ts += BENCH_TICK_NS, 64, ++key, NULL, &ps);
 		opened += (ps.events & EV_OPENING) != 0;
 	}
 	t0 = bench_now_ns() - t0;
@@ -97,9 +97,8 @@ static double shard_existing(struct session_shard *sh, const uint32_t *perm, con
 			     bool bulk, uint64_t *opened)
 {
 	struct pkt_decode d[BENCH_BURST];
-	struct session_key keys[BENCH_BURST];
-	const struct session_key *kp[BENCH_BURST];
-	uint32_t hint[BENCH_BURST];
+	const struct pkt_decode *dp[BENCH_BURST];
+	struct session_hint hint[BENCH_BURST];
 	struct pkt_session ps;
 	uint64_t t0, ts = BENCH_T0_NS + 10 * SESSION_NS_PER_S, key = SHARD_FLOWS;
 
@@ -111,18 +110,13 @@ static double shard_existing(struct session_shard *sh, const uint32_t *perm, con
 
 		for (unsigned i = 0; i < m; i++) {
 			flow_packet(&d[i], perm[j + i], (j + i) & 1);
-			hint[i] = SESSION_NONE;
+			dp[i] = &d[i];
 		}
-		if (bulk) {
-			for (unsigned i = 0; i < m; i++) {
-				session_key_from(&d[i], &keys[i]);
-				kp[i] = &keys[i];
-			}
-			session_lookup_bulk(sh->t, kp, &seq_hash[j], m, hint);
-		}
+		if (bulk)
+			session_shard_prepare(sh, dp, &seq_hash[j], m, hint);
 		for (unsigned i = 0; i < m; i++) {
-			session_shard_packet(sh, &d[i], seq_hash[j + i], ts += BENCH_TICK_NS, 64, ++key, hint[i],
-					     &ps);
+			session_shard_packet(sh, &d[i], seq_hash[j + i], ts += BENCH_TICK_NS, 64, ++key,
+					     bulk ? &hint[i] : NULL, &ps);
 			*opened += (ps.events & EV_OPENING) != 0;
 		}
 	}

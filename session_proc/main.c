@@ -46,23 +46,14 @@ static unsigned budget(const struct session_proc *p, unsigned max)
 static void before_burst(void *ctx, struct rte_mbuf **m, unsigned n)
 {
 	struct session_proc *p = ctx;
-	struct session_key keys[MERGE_BURST];
-	const struct session_key *kp[MERGE_BURST];
-	uint32_t hashes[MERGE_BURST], found[MERGE_BURST];
-	unsigned pos[MERGE_BURST], k = 0;
+	const struct pkt_decode *d[MERGE_BURST];
+	uint32_t hashes[MERGE_BURST];
 
 	for (unsigned i = 0; i < n; i++) {
-		p->hints[i] = SESSION_NONE;
-		if (unlikely(pkt_is_event(m[i])) || session_key_from(&pkt_meta(m[i])->dec, &keys[k]) < 0)
-			continue;
-		kp[k] = &keys[k];
-		hashes[k] = pkt_meta(m[i])->flow_hash;
-		pos[k++] = i;
+		d[i] = &pkt_meta(m[i])->dec;
+		hashes[i] = pkt_meta(m[i])->flow_hash;
 	}
-	if (k)
-		session_lookup_bulk(p->t, kp, hashes, k, found);
-	for (unsigned i = 0; i < k; i++)
-		p->hints[pos[i]] = found[i];
+	session_shard_prepare(&p->shard, d, hashes, n, p->hints);
 	p->hint_pos = 0;
 }
 
@@ -71,7 +62,7 @@ static int handle_packet(void *ctx, struct rte_mbuf *m)
 	struct session_proc *p = ctx;
 	struct pkt_meta *meta = pkt_meta(m);
 	struct pkt_session *ps = (struct pkt_session *)meta->session;
-	uint32_t hint = p->hint_pos < MERGE_BURST ? p->hints[p->hint_pos++] : SESSION_NONE;
+	const struct session_hint *hint = p->hint_pos < MERGE_BURST ? &p->hints[p->hint_pos++] : NULL;
 	uint16_t w;
 
 	/* Any promise made for us while we were parked is below stellar-io's

@@ -28,7 +28,7 @@ struct session_proc {
 	 * already believe this process is past (see session_events.c). */
 	uint64_t key_floor;
 	unsigned hint_pos;
-	uint32_t hints[MERGE_BURST];  /* bulk lookup results for the burst being handled */
+	struct session_hint hints[MERGE_BURST]; /* the burst being handled, looked up ahead */
 	struct event_batch batch[TOPO_MAX_PLUGIN_WORKERS];
 };
 

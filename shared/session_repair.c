@@ -9,11 +9,14 @@
 #include "session_table.h"
 #include "session_timer.h"
 
-static int by_key(const void *a, const void *b)
-{
-	const struct zombie *x = a, *y = b;
+static struct session_table *sorting; /* qsort has no context argument */
 
-	return x->key < y->key ? -1 : x->key > y->key;
+static int by_close_key(const void *a, const void *b)
+{
+	uint64_t x = session_at(sorting, *(const uint32_t *)a)->last_key;
+	uint64_t y = session_at(sorting, *(const uint32_t *)b)->last_key;
+
+	return x < y ? -1 : x > y;
 }
 
 static void reindex(struct session_table *t, uint32_t idx)
@@ -31,7 +34,7 @@ static void reindex(struct session_table *t, uint32_t idx)
 
 void session_table_repair(struct session_table *t)
 {
-	struct zombie *z = (struct zombie *)((char *)t + t->off_zombies);
+	uint32_t *z = (uint32_t *)((char *)t + t->off_zombies);
 	struct session_stats *st = &t->stats;
 	uint32_t *fs = (uint32_t *)((char *)t + t->off_free);
 
@@ -55,10 +58,7 @@ void session_table_repair(struct session_table *t)
 		s->timer_at = s->timer_prev = s->timer_next = SESSION_NONE;
 		s->list_prev = s->list_next = SESSION_NONE;
 		if (s->flags & SF_ZOMBIE) {
-			z[t->zombie_count].idx = i;
-			z[t->zombie_count].worker = s->worker;
-			z[t->zombie_count].key = s->last_key;
-			t->zombie_count++;
+			z[t->zombie_count++] = i;
 			continue;
 		}
 		st->active++;
@@ -70,7 +70,8 @@ void session_table_repair(struct session_table *t)
 			session_embryonic_add(t, i);
 		}
 	}
-	qsort(z, t->zombie_count, sizeof(*z), by_key);
+	sorting = t;
+	qsort(z, t->zombie_count, sizeof(*z), by_close_key);
 	st->zombies = t->zombie_count;
 	/* Timers last, once every record is consistent: re-armed at their
 	 * deadlines relative to the wheel's position. */

@@ -43,7 +43,7 @@ int session_shard_close(struct session_shard *sh, uint32_t idx, enum close_reaso
 	session_unindex(t, idx);
 	session_timer_unlink(t, idx);
 	session_embryonic_remove(t, idx);
-	session_zombie_push(t, idx, s->worker, key);
+	session_zombie_push(t, idx);
 	t->stats.closed++;
 	t->stats.closed_by_reason[s->close_reason < CLOSE_REASON_MAX ? s->close_reason : CLOSE_NONE]++;
 	if (reason == CLOSE_EVICTED)
@@ -154,30 +154,74 @@ static uint16_t no_session(struct session_shard *sh, uint32_t hash, uint64_t key
 	return ps->worker = session_shard_steer(sh, hash);
 }
 
+void session_shard_prepare(struct session_shard *sh, const struct pkt_decode *const *d, const uint32_t *hashes,
+			   unsigned n, struct session_hint *out)
+{
+	const struct session_key *kp[n ? n : 1];
+	uint32_t hs[n ? n : 1], found[n ? n : 1];
+	unsigned pos[n ? n : 1], k = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		out[i].idx = SESSION_NONE;
+		out[i].kdir = session_key_from(d[i], &out[i].key);
+		if (out[i].kdir < 0)
+			continue;
+		kp[k] = &out[i].key;
+		hs[k] = hashes[i];
+		pos[k++] = i;
+	}
+	if (k == 0)
+		return;
+	session_lookup_bulk(sh->t, kp, hs, k, found);
+	for (unsigned i = 0; i < k; i++) {
+		out[pos[i]].idx = found[i];
+		if (found[i] != SESSION_NONE)
+			out[pos[i]].generation = session_at(sh->t, found[i])->generation;
+	}
+}
+
+/* The hint still names the same open session: nothing closed it since. */
+static inline bool hint_current(struct session_table *t, const struct session_hint *h)
+{
+	const struct session *s;
+
+	if (h->idx == SESSION_NONE)
+		return false;
+	s = session_at(t, h->idx);
+	return s->generation == h->generation && (s->flags & (SF_LIVE | SF_ZOMBIE)) == SF_LIVE;
+}
+
 uint16_t session_shard_packet(struct session_shard *sh, const struct pkt_decode *d, uint32_t hash,
-			      uint64_t ts_ns, uint32_t wire_len, uint64_t key, uint32_t hint,
+			      uint64_t ts_ns, uint32_t wire_len, uint64_t key, const struct session_hint *hint,
 			      struct pkt_session *ps)
 {
 	struct session_table *t = sh->t;
-	struct session_key k;
+	struct session_hint local;
+	const struct session_key *k;
 	struct session *s;
 	int kdir;
 	unsigned dir;
-	uint32_t idx = hint;
+	uint32_t idx;
 	uint8_t events = EV_PACKET;
 
 	memset(ps, 0, sizeof(*ps));
 	ps->idx = SESSION_NONE;
 	ps->shard = sh->id;
-	kdir = session_key_from(d, &k);
+	if (!hint) {
+		local.idx = SESSION_NONE;
+		local.kdir = session_key_from(d, &local.key);
+		hint = &local;
+	}
+	kdir = hint->kdir;
+	k = &hint->key;
 	if (kdir < 0)
 		return no_session(sh, hash, key, ps);
-	if (idx == SESSION_NONE || !(session_at(t, idx)->flags & SF_LIVE) ||
-	    (session_at(t, idx)->flags & SF_ZOMBIE) || memcmp(&session_at(t, idx)->key, &k, sizeof(k)) != 0)
-		idx = session_lookup(t, &k, hash);
+	/* A session made or closed earlier in the same burst is not in the
+	 * hint: look again then. */
+	idx = hint_current(t, hint) ? hint->idx : session_lookup(t, k, hash);
 
 	/* A new connection on the ports of one that is over. */
-	if (idx != SESSION_NONE && k.proto == 6 && tcp_is_opening_syn(d->tcp_flags) &&
+	if (idx != SESSION_NONE && k->proto == 6 && tcp_is_opening_syn(d->tcp_flags) &&
 	    session_tcp_reusable(session_at(t, idx)->state)) {
 		if (session_shard_close(sh, idx, CLOSE_FIN) == 0) {
 			t->stats.port_reuse++;
@@ -185,7 +229,7 @@ uint16_t session_shard_packet(struct session_shard *sh, const struct pkt_decode 
 		}
 	}
 	if (idx == SESSION_NONE) {
-		idx = open_session(sh, &k, hash, d, (unsigned)kdir, ts_ns);
+		idx = open_session(sh, k, hash, d, (unsigned)kdir, ts_ns);
 		if (idx == SESSION_NONE) {
 			t->stats.not_created++;
 			return no_session(sh, hash, key, ps);
@@ -285,12 +329,14 @@ unsigned session_shard_reap(struct session_shard *sh, unsigned budget)
 {
 	struct session_table *t = sh->t;
 	unsigned n = 0;
-	struct zombie *z;
+	uint32_t z;
 
-	while (n < budget && (z = session_zombie_head(t)) != NULL) {
-		if (!sh->ops.worker_past(sh->ops.ctx, z->worker, z->key))
+	while (n < budget && (z = session_zombie_head(t)) != SESSION_NONE) {
+		const struct session *s = session_at(t, z);
+
+		if (!sh->ops.worker_past(sh->ops.ctx, s->worker, s->last_key))
 			break;
-		session_release(t, z->idx);
+		session_release(t, z);
 		session_zombie_pop(t);
 		n++;
 	}

@@ -48,15 +48,27 @@ static inline uint16_t session_shard_steer(const struct session_shard *sh, uint3
 	return sh->steer ? __atomic_load_n(&sh->steer[hash % sh->steer_buckets], __ATOMIC_RELAXED) : 0;
 }
 
+/* A packet's key and lookup, done for a whole burst ahead of handling it
+ * so that the table's memory accesses overlap. */
+struct session_hint {
+	struct session_key key;
+	int kdir;            /* session_key_from(): -1 for no session */
+	uint32_t idx;        /* what the lookup found, SESSION_NONE if nothing */
+	uint32_t generation; /* of that record then: a later close shows */
+};
+
+void session_shard_prepare(struct session_shard *sh, const struct pkt_decode *const *d, const uint32_t *hashes,
+			   unsigned n, struct session_hint *out);
+
 /*
  * One packet: its decode, symmetric flow hash, capture time, length on the
  * wire and order key. Fills *ps (idx SESSION_NONE for packets without a
  * session: not IP, a fragment, or a full table with nothing evictable) and
- * returns the plugin worker it goes to. `hint` is a prior lookup result for
- * this key (session_lookup_bulk), or SESSION_NONE to look it up here.
+ * returns the plugin worker it goes to. `hint` is the packet's
+ * session_shard_prepare() result, or NULL to do that here.
  */
 uint16_t session_shard_packet(struct session_shard *sh, const struct pkt_decode *d, uint32_t hash,
-			      uint64_t ts_ns, uint32_t wire_len, uint64_t key, uint32_t hint,
+			      uint64_t ts_ns, uint32_t wire_len, uint64_t key, const struct session_hint *hint,
 			      struct pkt_session *ps);
 
 /* Moves the shard's clock to `now_ns` (never backwards) and expires what

@@ -36,7 +36,7 @@ static size_t layout_size(uint32_t capacity)
 	return align64(sizeof(struct session_table)) + align64((size_t)capacity * 4) +
 	       align64((size_t)buckets_for(capacity) * sizeof(struct session_bucket)) +
 	       align64((size_t)capacity * sizeof(struct session)) +
-	       align64((size_t)capacity * sizeof(struct zombie));
+	       align64((size_t)capacity * sizeof(uint32_t));
 }
 
 size_t session_table_size(uint32_t max_live)
@@ -88,7 +88,7 @@ struct session_table *session_table_init(void *mem, uint32_t max_live, const str
 	t->off_records = off;
 	off += align64((size_t)capacity * sizeof(struct session));
 	t->off_zombies = off;
-	off += align64((size_t)capacity * sizeof(struct zombie));
+	off += align64((size_t)capacity * sizeof(uint32_t));
 	t->zone_size = off;
 	t->timeouts = *to;
 	t->embryonic_head = t->embryonic_tail = SESSION_NONE;
@@ -157,20 +157,32 @@ static inline uint32_t first_candidate(const struct session_bucket *b, uint32_t 
 	return SESSION_NONE;
 }
 
+static inline void prefetch_record(struct session_table *t, uint32_t idx)
+{
+	/* Lines 0 (key, state) and 1 (counters, timers): what a packet touches. */
+	rte_prefetch0(session_at(t, idx));
+	rte_prefetch0((char *)session_at(t, idx) + 64);
+}
+
 void session_lookup_bulk(struct session_table *t, const struct session_key *const *keys,
 			 const uint32_t *hashes, unsigned n, uint32_t *idx_out)
 {
 	struct session_bucket *bs = session_buckets(t);
 
-	/* Three passes so that each miss overlaps with the others: buckets,
-	 * then the records their signatures point at, then the compares. */
-	for (unsigned i = 0; i < n; i++)
+	/* Three passes so that each miss overlaps with the others: both
+	 * buckets, then the record their signatures point at, then the
+	 * compares. */
+	for (unsigned i = 0; i < n; i++) {
 		rte_prefetch0(&bs[first_bucket(hashes[i], t->n_buckets)]);
+		rte_prefetch0(&bs[second_bucket(hashes[i], t->n_buckets)]);
+	}
 	for (unsigned i = 0; i < n; i++) {
 		uint32_t c = first_candidate(&bs[first_bucket(hashes[i], t->n_buckets)], hashes[i]);
 
+		if (c == SESSION_NONE)
+			c = first_candidate(&bs[second_bucket(hashes[i], t->n_buckets)], hashes[i]);
 		if (c != SESSION_NONE)
-			rte_prefetch0(session_at(t, c));
+			prefetch_record(t, c);
 		idx_out[i] = c;
 	}
 	for (unsigned i = 0; i < n; i++) {
@@ -210,15 +222,6 @@ unsigned session_bucket_members(struct session_table *t, uint32_t hash, uint32_t
 	return n;
 }
 
-static unsigned free_slots(const struct session_bucket *b)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < SESSION_BUCKET_SLOTS; i++)
-		n += b->idx[i] == SESSION_NONE;
-	return n;
-}
-
 static void put(struct session_bucket *b, int slot, uint32_t idx, uint32_t hash)
 {
 	b->sig[slot] = hash;
@@ -253,14 +256,18 @@ static int index_record(struct session_table *t, uint32_t idx, uint32_t hash)
 	struct session_bucket *bs = session_buckets(t);
 	struct session_bucket *b1 = &bs[first_bucket(hash, t->n_buckets)];
 	struct session_bucket *b2 = &bs[second_bucket(hash, t->n_buckets)];
-	/* The emptier of the two: keeps buckets even, so overflow is rare. */
-	struct session_bucket *b = free_slots(b2) > free_slots(b1) ? b2 : b1;
-	int slot = free_slot(b);
+	struct session_bucket *b = b1;
+	int slot;
 
-	if (slot < 0 && (slot = make_room(t, b1)) >= 0)
-		b = b1;
-	else if (slot < 0 && (slot = make_room(t, b2)) >= 0)
+	/* First bucket first: lookups then mostly end there; the second and a
+	 * cuckoo step are for the few buckets that fill up. */
+	if ((slot = free_slot(b1)) < 0) {
 		b = b2;
+		if ((slot = free_slot(b2)) < 0 && (slot = make_room(t, b1)) >= 0)
+			b = b1;
+		else if (slot < 0 && (slot = make_room(t, b2)) >= 0)
+			b = b2;
+	}
 	if (slot < 0)
 		return -ENOSPC;
 	put(b, slot, idx, hash);
@@ -299,7 +306,7 @@ uint32_t session_insert(struct session_table *t, const struct session_key *k, ui
 	uint32_t idx, gen;
 	struct session *s;
 
-	if (t->free_top == 0 || session_index_full(t, hash))
+	if (t->free_top == 0)
 		return SESSION_NONE;
 	idx = free_stack(t)[--t->free_top];
 	s = session_at(t, idx);
@@ -311,8 +318,11 @@ uint32_t session_insert(struct session_table *t, const struct session_key *k, ui
 	s->timer_at = s->timer_prev = s->timer_next = SESSION_NONE;
 	s->list_prev = s->list_next = SESSION_NONE;
 	s->meta_head = SESSION_NONE;
+	if (index_record(t, idx, hash) < 0) {
+		free_stack(t)[t->free_top++] = idx;
+		return SESSION_NONE;
+	}
 	s->flags = SF_LIVE;
-	index_record(t, idx, hash);
 	return idx;
 }
 
@@ -381,14 +391,11 @@ void session_embryonic_remove(struct session_table *t, uint32_t idx)
 	t->embryonic_count--;
 }
 
-void session_zombie_push(struct session_table *t, uint32_t idx, uint16_t worker, uint64_t key)
+void session_zombie_push(struct session_table *t, uint32_t idx)
 {
-	struct zombie *z = (struct zombie *)((char *)t + t->off_zombies);
-	uint32_t pos = (t->zombie_head + t->zombie_count) % t->capacity;
+	uint32_t *z = (uint32_t *)((char *)t + t->off_zombies);
 
-	z[pos].idx = idx;
-	z[pos].worker = worker;
-	z[pos].key = key;
+	z[(t->zombie_head + t->zombie_count) % t->capacity] = idx;
 	t->zombie_count++;
 }
 

@@ -83,7 +83,7 @@ struct session_table {
 	uint64_t off_free;           /* uint32_t[capacity] */
 	uint64_t off_buckets;        /* struct session_bucket[n_buckets] */
 	uint64_t off_records;        /* struct session[capacity] */
-	uint64_t off_zombies;        /* struct zombie[capacity], a ring */
+	uint64_t off_zombies;        /* uint32_t[capacity], a ring of record indices */
 	uint64_t zone_size;
 	uint32_t zombie_head, zombie_count;
 	uint32_t embryonic_head, embryonic_tail;
@@ -156,20 +156,23 @@ unsigned session_bucket_members(struct session_table *t, uint32_t hash, uint32_t
 void session_index_existing(struct session_table *t, uint32_t idx);
 /* Removes the record from the index (it stays until released). */
 void session_unindex(struct session_table *t, uint32_t idx);
-/* Returns the record to the free stack; its generation changes. */
+/* Returns the record to the free stack; its generation changes. Only for a
+ * record already off the index, the timer wheel and the embryonic list
+ * (session_shard_close does that, then session_shard_reap releases). */
 void session_release(struct session_table *t, uint32_t idx);
 
 /* Embryonic list: TCP sessions not yet established, oldest first. */
 void session_embryonic_add(struct session_table *t, uint32_t idx);
 void session_embryonic_remove(struct session_table *t, uint32_t idx);
 
-/* Zombie queue, in closing order. */
-void session_zombie_push(struct session_table *t, uint32_t idx, uint16_t worker, uint64_t key);
-static inline struct zombie *session_zombie_head(struct session_table *t)
+/* Zombie queue, in closing order. A zombie's record holds what freeing it
+ * waits for: its worker, and in last_key the key of its closing event. */
+void session_zombie_push(struct session_table *t, uint32_t idx);
+static inline uint32_t session_zombie_head(struct session_table *t)
 {
-	struct zombie *z = (struct zombie *)((char *)t + t->off_zombies);
+	const uint32_t *z = (const uint32_t *)((const char *)t + t->off_zombies);
 
-	return t->zombie_count ? &z[t->zombie_head] : NULL;
+	return t->zombie_count ? z[t->zombie_head] : SESSION_NONE;
 }
 void session_zombie_pop(struct session_table *t);
 

@@ -106,7 +106,7 @@ public:
 
 		session_shard_advance(&shard_, ts, 1u << 20);
 		key_ += 1ull << 20;
-		session_shard_packet(&shard_, &d, decode_flow_hash(&d), ts, 100, key_, SESSION_NONE, &ps);
+		session_shard_packet(&shard_, &d, decode_flow_hash(&d), ts, 100, key_, nullptr, &ps);
 		return ps;
 	}
 	unsigned advance(uint64_t ts, unsigned budget = 1u << 20) { return session_shard_advance(&shard_, ts, budget); }

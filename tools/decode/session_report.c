@@ -119,7 +119,7 @@ void session_report_packet(struct session_report *r, const struct pkt_decode *d,
 
 	r->key += 1ull << 20;
 	session_shard_advance(&r->shard, ts_ns, UINT32_MAX);
-	session_shard_packet(&r->shard, d, decode_flow_hash(d), ts_ns, wire_len, r->key, SESSION_NONE, &ps);
+	session_shard_packet(&r->shard, d, decode_flow_hash(d), ts_ns, wire_len, r->key, NULL, &ps);
 	r->frames++;
 	if (ps.idx == SESSION_NONE)
 		r->no_session++;
