@@ -19,13 +19,18 @@
 
 struct shard_ctx {
 	uint64_t keys;
+	struct session_table *t;
 };
 
-/* Every close is sent at once, and every worker is past everything. */
+/* Every close is sent and handled at once, and every worker is past
+ * everything. */
 static uint64_t emit_close(void *ctx, uint32_t idx)
 {
-	(void)idx;
-	return ++((struct shard_ctx *)ctx)->keys;
+	struct shard_ctx *c = ctx;
+
+	if (c->t)
+		session_at(c->t, idx)->worker_flags |= WF_CLOSED;
+	return ++c->keys;
 }
 
 static bool worker_past(void *ctx, uint16_t worker, uint64_t key)
@@ -144,6 +149,7 @@ int bench_session_shard(json_t *out)
 	for (int r = 0; r < BENCH_ROUNDS; r++) {
 		struct session_table *t = session_table_init(mem, SHARD_FLOWS, &to);
 
+		ctx.t = t;
 		session_shard_init(&sh, t, 0, NULL, 0, &ops);
 		flow_hashes(6, hash);
 		tcp[r] = shard_new(&sh, 6, hash, &made_tcp);
@@ -152,6 +158,7 @@ int bench_session_shard(json_t *out)
 
 		/* UDP last: its sessions serve the packets of existing flows. */
 		t = session_table_init(mem, SHARD_FLOWS, &to);
+		ctx.t = t;
 		session_shard_init(&sh, t, 0, NULL, 0, &ops);
 		flow_hashes(17, hash);
 		udp[r] = shard_new(&sh, 17, hash, &made_udp);

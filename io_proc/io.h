@@ -41,6 +41,7 @@ struct io_ctx {
 	struct stage_output to_shard[TOPO_MAX_SHARDS];
 	struct rte_ring *tx_ring;
 	uint64_t *next_seq;      /* in shared memory: keys stay increasing across restarts */
+	uint32_t gap_done;       /* shm->io_gap_req served */
 	uint64_t wait_until_tsc; /* earliest time a paced packet becomes due */
 	unsigned next_port;
 
@@ -49,6 +50,12 @@ struct io_ctx {
 	unsigned ready_head, ready_count;
 	struct rte_mbuf *ready[IO_READY_CAP];
 };
+
+/* Session shards ask for a fresh gap of order keys after making items of
+ * their own between packets; stellar-io answers by skipping a sequence
+ * number. */
+bool io_rx_gap_requested(const struct io_ctx *io);
+void io_rx_open_gap(struct io_ctx *io);
 
 int io_ports_open(struct io_ctx *io, char *err, size_t errlen);
 void io_ports_close(struct io_ctx *io);

@@ -144,6 +144,9 @@ static bool outputs_flushed(struct io_ctx *io)
 	return done;
 }
 
+/* Promises whole packets only: "everything up to the previous packet's
+ * key", never a key inside a gap, where shards make their own items (see
+ * session_proc/session_events.c). */
 static void publish_watermark(struct io_ctx *io)
 {
 	uint64_t wm = *io->next_seq << PKT_KEY_SUB_BITS;
@@ -151,10 +154,28 @@ static void publish_watermark(struct io_ctx *io)
 	for (unsigned s = 0; s < io->n_shards; s++) {
 		uint64_t k = stage_output_first_key(&io->to_shard[s]);
 
-		if (k != UINT64_MAX && k - 1 < wm)
-			wm = k - 1;
+		if (k != UINT64_MAX && k - (1ull << PKT_KEY_SUB_BITS) < wm)
+			wm = k - (1ull << PKT_KEY_SUB_BITS);
 	}
 	progress_publish_wm(io->rt->progress, wm);
+}
+
+bool io_rx_gap_requested(const struct io_ctx *io)
+{
+	return __atomic_load_n(&io->shm->io_gap_req, __ATOMIC_ACQUIRE) != io->gap_done;
+}
+
+void io_rx_open_gap(struct io_ctx *io)
+{
+	uint32_t req = __atomic_load_n(&io->shm->io_gap_req, __ATOMIC_ACQUIRE);
+
+	if (req == io->gap_done)
+		return;
+	/* A sequence number without a packet: every parked shard's derived
+	 * watermark moves past the items shards made in the previous gap. */
+	++*io->next_seq;
+	io->gap_done = req;
+	publish_watermark(io);
 }
 
 /* Capture files all read (live ports never end). */

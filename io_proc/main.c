@@ -17,7 +17,7 @@ static bool io_has_work(void *arg)
 {
 	struct io_ctx *io = arg;
 
-	return progress_ring_pending(io->tx_ring) != 0 ||
+	return progress_ring_pending(io->tx_ring) != 0 || io_rx_gap_requested(io) ||
 	       (!io->rt->stop_rx && io_rx_has_work(io));
 }
 
@@ -33,6 +33,8 @@ static void io_init(struct io_ctx *io, struct worker_rt *rt)
 	io->n_ports = shm->n_ports;
 	io->n_shards = shm->n_shards;
 	io->next_seq = &rt->slot->scratch[IO_SCRATCH_NEXT_SEQ];
+	/* gap_done starts at 0: a request our predecessor left unserved is
+	 * served now (one skipped sequence number costs nothing). */
 	io->tx_ring = shm->graph.ring[tx_ring];
 	io->dcfg = &shm->decode_cfg;
 	io->stats = &shm->io_stats[rt->index];
@@ -93,6 +95,10 @@ int main(int argc, char **argv)
 			/* Input closed (drain): what was already read, even if
 			 * pacing would hold it back, goes on so nothing is stuck. */
 			flushed = io_rx_flush_all(&io);
+		}
+		if (io_rx_gap_requested(&io)) {
+			io_rx_open_gap(&io);
+			done++;
 		}
 		if (done) {
 			worker_rt_busy(&rt);

@@ -97,10 +97,12 @@ static bool sessions_closed(struct orch *o)
 
 	for (unsigned s = 0; s < o->shm->n_shards; s++) {
 		const struct session_table *t = o->shm->sessions[s];
-		uint64_t last = __atomic_load_n(&t->last_key, __ATOMIC_ACQUIRE);
+		uint64_t last;
 
+		/* Done first, then the last key it made before saying so. */
 		if (__atomic_load_n(&t->close_all_done, __ATOMIC_ACQUIRE) != req)
 			return false;
+		last = __atomic_load_n(&t->last_key, __ATOMIC_ACQUIRE);
 		for (uint16_t n = 0; n < TOPO_MAX_NODES; n++)
 			if (o->workers[n].enabled && o->workers[n].kind == NODE_PLUGIN &&
 			    progress_effective_wm(&o->shm->graph, n, PROGRESS_MAX_DEPTH) < last)

@@ -110,6 +110,7 @@ static void build_session_events(struct orch *o, struct stats_builder *b)
 		e->state_changes += counter_read(&c->state_changes);
 		e->closing += counter_read(&c->closing);
 		e->stale += counter_read(&c->stale);
+		e->duplicates += counter_read(&c->duplicates);
 		e->meta_freed += counter_read(&c->meta_freed);
 		for (unsigned r = 0; r < CLOSE_REASON_MAX; r++)
 			by_reason[r] += counter_read(&c->closing_by_reason[r]);
@@ -148,6 +149,8 @@ static void build_sessions(struct orch *o, struct stats_builder *b)
 		ss->tcp_out_of_window += counter_read(&st->tcp_out_of_window);
 		ss->zombies += counter_read(&st->zombies);
 		ss->repairs += counter_read(&st->repairs);
+		ss->events_resent += counter_read(&st->events_resent);
+		ss->meta_reclaimed += counter_read(&st->meta_reclaimed);
 		for (unsigned r = 0; r < CLOSE_REASON_MAX; r++)
 			closed[r] += counter_read(&st->closed_by_reason[r]);
 		for (unsigned p = 0; p < PROTO_CLASS_MAX; p++)

@@ -37,10 +37,17 @@ static void close_session(struct plugin_sessions *ps, const struct session_event
 		counter_add(&ps->counts->stale, 1);
 		return;
 	}
+	/* Sent again after a crash (session_proc re-sends what may have been
+	 * lost): handled once. */
+	if (s->worker_flags & WF_CLOSED) {
+		counter_add(&ps->counts->duplicates, 1);
+		return;
+	}
 	freed = meta_clear(shm->meta[ev->shard], s, ps->on_free, ps->on_free_ctx);
 	counter_add(&ps->counts->meta_freed, freed);
 	__atomic_store_n(&s->lock_mask, 0, __ATOMIC_RELEASE);
 	s->detached_mask = 0;
+	__atomic_store_n(&s->worker_flags, s->worker_flags | WF_CLOSED, __ATOMIC_RELEASE);
 	counter_add(&ps->counts->closing, 1);
 	counter_add(&ps->counts->closing_by_reason[ev->reason < CLOSE_REASON_MAX ? ev->reason : 0], 1);
 }

@@ -65,10 +65,10 @@ static int handle_packet(void *ctx, struct rte_mbuf *m)
 	const struct session_hint *hint = p->hint_pos < MERGE_BURST ? &p->hints[p->hint_pos++] : NULL;
 	uint16_t w;
 
-	/* Any promise made for us while we were parked is below stellar-io's
-	 * watermark before it sent this packet, which is at most the previous
-	 * sequence number. */
-	if (meta->key > (1ull << PKT_KEY_SUB_BITS))
+	/* Any promise made for us while we were parked is at most stellar-io's
+	 * watermark before it sent this packet: the previous sequence number's
+	 * key (stellar-io promises whole packets only). */
+	if (meta->key - (1ull << PKT_KEY_SUB_BITS) > p->key_floor && meta->key > (1ull << PKT_KEY_SUB_BITS))
 		p->key_floor = meta->key - (1ull << PKT_KEY_SUB_BITS);
 	/* Time moves with the packets: what timed out before this one
 	 * closes before it. */
@@ -77,9 +77,9 @@ static int handle_packet(void *ctx, struct rte_mbuf *m)
 				 meta->key, hint, ps);
 	if (w >= p->st->n_out)
 		w = 0;
-	/* Events for this worker go first: they belong before this packet. */
-	if (!session_events_flush(p, w))
-		LOG_WARN("event item for worker %u could not be queued before a packet", w);
+	/* Events for this worker go first: they belong before this packet.
+	 * Room for it was kept when it was opened (session_events.c). */
+	session_events_flush(p, w);
 	return w;
 }
 
@@ -132,6 +132,18 @@ static bool may_make_items(struct session_proc *p)
 	return true;
 }
 
+/* Items made between packets share the gap above stellar-io's watermark
+ * with the other shards' items; a consumer merging shards can only move
+ * past them once each other shard is known to be past them too, which for
+ * a parked shard means stellar-io opening the next gap. */
+static void ask_for_next_gap(struct session_proc *p)
+{
+	if (p->rt->shm->n_shards < 2)
+		return;
+	__atomic_fetch_add(&p->rt->shm->io_gap_req, 1, __ATOMIC_RELEASE);
+	doorbell_ring(&p->rt->shm->nodes[topo_node_id(NODE_IO, 0)].bell);
+}
+
 static bool tick(void *ctx)
 {
 	struct session_proc *p = ctx;
@@ -140,11 +152,15 @@ static bool tick(void *ctx)
 	if (session_shard_reap(&p->shard, TICK_BUDGET))
 		worked = true;
 	if ((live_timers_due(p) || close_all_pending(p)) && may_make_items(p)) {
+		uint64_t before = p->t->last_key;
+
 		if (live_timers_due(p) &&
 		    session_shard_advance(&p->shard, wall_ns(), budget(p, TICK_BUDGET)))
 			worked = true;
 		if (close_all_step(p))
 			worked = true;
+		if (p->t->last_key != before)
+			ask_for_next_gap(p);
 	}
 	/* Queued items must be flushed by the stage loop this pass. */
 	if (session_events_flush_all(p) != 0)
@@ -189,7 +205,8 @@ int main(int argc, char **argv)
 	static struct session_proc p;
 	struct session_shard_ops ops = {.emit_close = session_events_emit_close, .worker_past = worker_past,
 					.ctx = &p};
-	struct stage_hooks hooks = {.before_burst = before_burst, .tick = tick, .has_work = has_work};
+	struct stage_hooks hooks = {.before_burst = before_burst, .tick = tick, .has_work = has_work,
+				    .held_key = session_events_held_key};
 
 	worker_rt_init(&rt, NODE_SESSION, argc, argv);
 	p.rt = &rt;
@@ -197,6 +214,7 @@ int main(int argc, char **argv)
 	p.t = attach_table(&rt);
 	p.live = rt.shm->live_clock != 0;
 	session_shard_init(&p.shard, p.t, (uint8_t)rt.index, rt.shm->steer, STELLAR_STEER_BUCKETS, &ops);
+	p.shard.meta = rt.shm->meta[rt.index];
 	stage_init(&st, &rt, handle_packet, &p);
 	stage_set_hooks(&st, &hooks);
 	for (unsigned io = 0; io < TOPO_MAX_IO; io++)

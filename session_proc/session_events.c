@@ -68,26 +68,44 @@ bool session_events_flush(struct session_proc *p, uint16_t worker)
 int session_events_flush_all(struct session_proc *p)
 {
 	int sent = 0;
+	bool stuck = false;
 
 	for (uint16_t w = 0; w < TOPO_MAX_PLUGIN_WORKERS; w++) {
 		if (!p->batch[w].m)
 			continue;
-		if (!session_events_flush(p, w))
-			return -1;
-		sent++;
+		if (session_events_flush(p, w))
+			sent++;
+		else
+			stuck = true; /* held_key keeps the watermark below it */
 	}
-	return sent;
+	return stuck ? -1 : sent;
+}
+
+uint64_t session_events_held_key(void *ctx)
+{
+	const struct session_proc *p = ctx;
+	uint64_t k = UINT64_MAX;
+
+	for (uint16_t w = 0; w < TOPO_MAX_PLUGIN_WORKERS; w++)
+		if (p->batch[w].m && pkt_key(p->batch[w].m) < k)
+			k = pkt_key(p->batch[w].m);
+	return k;
 }
 
 uint64_t session_events_emit_close(void *ctx, uint32_t idx)
 {
 	struct session_proc *p = ctx;
 	struct session *s = session_at(p->t, idx);
-	uint16_t w = s->worker < TOPO_MAX_PLUGIN_WORKERS ? s->worker : 0;
+	uint16_t w = s->worker;
 	struct event_batch *b = &p->batch[w];
 	struct session_event *ev;
 
 	if (b->m && b->n == b->cap && !session_events_flush(p, w))
+		return 0;
+	/* A new item only while the output keeps room for it, a burst of
+	 * packets and the item before them: a packet never has to wait
+	 * behind an event item that cannot be queued. */
+	if (!b->m && stage_room(p->st, w) < MERGE_BURST + 2)
 		return 0;
 	if (!b->m) {
 		b->m = new_item(p);

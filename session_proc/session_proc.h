@@ -38,6 +38,8 @@ uint64_t session_events_emit_close(void *ctx, uint32_t idx);
 bool session_events_flush(struct session_proc *p, uint16_t worker);
 /* Returns how many items it queued, or -1 if some output had no room. */
 int session_events_flush_all(struct session_proc *p);
+/* stage hook: the smallest key of a batch not yet queued. */
+uint64_t session_events_held_key(void *ctx);
 /* Order keys left for items made before the next packet arrives. */
 unsigned session_events_keys_left(const struct session_proc *p);
 

@@ -44,7 +44,8 @@ static int parse_timeouts(struct cy *c, yaml_node_t *n, struct session_timeouts 
 		if (!x)
 			continue;
 		snprintf(dotted, sizeof(dotted), "session.timeouts.%s", timeout_keys[i].name);
-		/* Seconds; a week at most keeps deadlines in the wheel's range. */
+		/* Seconds; up to a week (longer than the wheel's 4096 s round:
+		 * such timers go round more than once). */
 		if (cy_uint(c, x, dotted, 1, 7 * 86400, &v) < 0)
 			return -1;
 		*(uint32_t *)((char *)t + timeout_keys[i].offset) = (uint32_t)v;

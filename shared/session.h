@@ -75,6 +75,9 @@ struct session_key {
 #define SF_SIMULTANEOUS 0x10 /* TCP simultaneous open */
 #define SF_LIVE         0x20 /* in use (indexed, or a zombie) */
 
+/* Worker flags (session.worker_flags). */
+#define WF_CLOSED 0x01 /* the worker has handled its closing event */
+
 #define DIR_C2S 0
 #define DIR_S2C 1
 
@@ -89,7 +92,7 @@ struct session {
 	uint8_t close_reason;    /* why it closed, or will (fin/rst once seen) */
 	uint8_t proto_class;     /* enum proto_class */
 	uint8_t tcp_fin;         /* bit d: direction d sent FIN; bit 2+d: it was acknowledged */
-	uint8_t tcp_seen;        /* bit d: direction d's sequence tracking started */
+	uint8_t tcp_seen;        /* bit d: direction d tracked; 4<<d: its SYN seen; 16<<d: with wscale */
 	uint32_t timer_at;       /* wheel second it is linked at, or SESSION_NONE */
 	/* line 1: counters and lists (session process) */
 	uint64_t ts_first;
@@ -111,7 +114,8 @@ struct session {
 	uint32_t lock_mask;      /* plugins pinning it (bit = plugin id) */
 	uint32_t detached_mask;  /* plugins detached from it (bit = plugin id) */
 	uint32_t meta_head;      /* first metadata entry (session_meta.h) */
-	uint8_t pad2[16];
+	uint8_t worker_flags;    /* WF_*: the worker's own view of the session */
+	uint8_t pad2[15];
 };
 
 #ifndef __cplusplus

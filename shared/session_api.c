@@ -30,10 +30,14 @@ void session_api_run_free_cb(void *host, uint16_t plugin, uint16_t slot, const c
 	h->free_cbs[plugin][slot](value, size);
 }
 
-/* The record behind a handle, if it is still the same session. */
+/* The record behind a handle, if it is still the same session and its
+ * worker has not finished it: after the closing event nothing set on it
+ * would ever be freed. */
 static struct session *record(struct stellar_session *ss)
 {
-	return ss && ss->table ? session_from_handle(ss->table, ss->idx, ss->generation) : NULL;
+	struct session *s = ss && ss->table ? session_from_handle(ss->table, ss->idx, ss->generation) : NULL;
+
+	return s && !(s->worker_flags & WF_CLOSED) ? s : NULL;
 }
 
 /* Slot of a callback the plugin declared; free callbacks travel as slots. */

@@ -5,6 +5,7 @@
 #include "session_timer.h"
 
 #define EMBRYONIC_SCAN 64 /* locked embryonic sessions skipped before giving up on the list */
+#define TIMER_SCAN     256 /* sessions looked at for the soonest deadline */
 
 static bool locked(struct session *s)
 {
@@ -55,7 +56,7 @@ uint32_t session_evict_victim(struct session_table *t, uint32_t hash)
 		return bucket_victim(t, hash);
 	v = oldest_embryonic(t);
 	if (v == SESSION_NONE)
-		v = session_timer_soonest(t, SESSION_WHEEL_SLOTS);
+		v = session_timer_soonest(t, TIMER_SCAN);
 	return v;
 }
 

@@ -90,7 +90,7 @@ static uint32_t open_session(struct session_shard *sh, const struct session_key 
 		s->flags |= SF_MIDSTREAM;
 		t->stats.midstream++;
 	}
-	if (state == SS_CLOSED)
+	if (state == SS_CLOSED && (d->tcp_flags & TCP_RST) && !tcp_flags_invalid(d->tcp_flags))
 		s->close_reason = CLOSE_RST;
 	s->ts_first = s->ts_last = ts_ns;
 	s->worker = session_shard_steer(sh, hash);
@@ -223,10 +223,15 @@ uint16_t session_shard_packet(struct session_shard *sh, const struct pkt_decode 
 	/* A new connection on the ports of one that is over. */
 	if (idx != SESSION_NONE && k->proto == 6 && tcp_is_opening_syn(d->tcp_flags) &&
 	    session_tcp_reusable(session_at(t, idx)->state)) {
-		if (session_shard_close(sh, idx, CLOSE_FIN) == 0) {
-			t->stats.port_reuse++;
-			idx = SESSION_NONE;
+		if (session_shard_close(sh, idx, CLOSE_FIN) < 0) {
+			/* The old one cannot close now (no room for its event):
+			 * this SYN goes without a session; its retransmission
+			 * will find room. */
+			t->stats.not_created++;
+			return no_session(sh, hash, key, ps);
 		}
+		t->stats.port_reuse++;
+		idx = SESSION_NONE;
 	}
 	if (idx == SESSION_NONE) {
 		idx = open_session(sh, k, hash, d, (unsigned)kdir, ts_ns);
@@ -270,21 +275,14 @@ uint16_t session_shard_packet(struct session_shard *sh, const struct pkt_decode 
 	return s->worker;
 }
 
-struct expire_ctx {
-	struct session_shard *sh;
-};
-
 static bool expire_one(void *arg, uint32_t idx)
 {
-	struct expire_ctx *c = arg;
-
-	return session_shard_close(c->sh, idx, CLOSE_TIMEOUT) == 0;
+	return session_shard_close(arg, idx, CLOSE_TIMEOUT) == 0;
 }
 
 unsigned session_shard_advance(struct session_shard *sh, uint64_t now_ns, unsigned budget)
 {
 	struct session_table *t = sh->t;
-	struct expire_ctx c = {sh};
 	unsigned n;
 
 	if (now_ns > t->clock_ns)
@@ -292,7 +290,7 @@ unsigned session_shard_advance(struct session_shard *sh, uint64_t now_ns, unsign
 	session_timer_start(t, t->clock_ns / SESSION_NS_PER_S);
 	if (t->wheel_now >= t->clock_ns / SESSION_NS_PER_S)
 		return 0;
-	n = session_timer_advance(t, t->clock_ns / SESSION_NS_PER_S, budget, expire_one, &c);
+	n = session_timer_advance(t, t->clock_ns / SESSION_NS_PER_S, budget, expire_one, sh);
 	return n;
 }
 
@@ -328,17 +326,39 @@ void session_shard_close_all_reset(struct session_shard *sh)
 unsigned session_shard_reap(struct session_shard *sh, unsigned budget)
 {
 	struct session_table *t = sh->t;
+	uint64_t resent_from = UINT64_MAX;
 	unsigned n = 0;
 	uint32_t z;
 
 	while (n < budget && (z = session_zombie_head(t)) != SESSION_NONE) {
-		const struct session *s = session_at(t, z);
+		struct session *s = session_at(t, z);
+		uint64_t key;
 
-		if (!sh->ops.worker_past(sh->ops.ctx, s->worker, s->last_key))
+		/* Round the queue once: what was sent again just now is back. */
+		if (s->last_key >= resent_from ||
+		    !sh->ops.worker_past(sh->ops.ctx, s->worker, s->last_key))
 			break;
+		n++;
+		if (!(__atomic_load_n(&s->worker_flags, __ATOMIC_ACQUIRE) & WF_CLOSED)) {
+			/* Its worker is past the event but never handled it: the
+			 * item died in a crash (ours or the worker's). Again. */
+			key = sh->ops.emit_close(sh->ops.ctx, z);
+			if (key == 0)
+				break;
+			s->last_key = key;
+			if (resent_from == UINT64_MAX)
+				resent_from = key;
+			session_zombie_pop(t);
+			session_zombie_push(t, z);
+			t->stats.events_resent++;
+			continue;
+		}
+		/* Metadata set after the worker finished (a plugin bug) would
+		 * leak with the record: give the blocks back, unfreed. */
+		if (sh->meta && s->meta_head != SESSION_NONE)
+			t->stats.meta_reclaimed += meta_clear(sh->meta, s, NULL, NULL);
 		session_release(t, z);
 		session_zombie_pop(t);
-		n++;
 	}
 	t->stats.zombies = t->zombie_count;
 	return n;

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "session_meta.h"
 #include "session_table.h"
 
 #ifdef __cplusplus
@@ -37,6 +38,7 @@ struct session_shard {
 	const uint16_t *steer;   /* flow-hash bucket -> plugin worker; NULL: worker 0 */
 	unsigned steer_buckets;
 	struct session_shard_ops ops;
+	struct meta_store *meta; /* the shard's metadata store, or NULL */
 };
 
 void session_shard_init(struct session_shard *sh, struct session_table *t, uint8_t id,
@@ -82,8 +84,10 @@ unsigned session_shard_close_all(struct session_shard *sh, enum close_reason rea
 bool session_shard_close_all_done(const struct session_shard *sh);
 void session_shard_close_all_reset(struct session_shard *sh);
 
-/* Frees the records of closed sessions whose workers are past their
- * closing events. Returns how many. */
+/* Frees the records of closed sessions whose workers have handled their
+ * closing events (session.worker_flags), and sends again the events a
+ * worker got past without handling (lost in a crash). Returns how many
+ * zombies it dealt with. */
 unsigned session_shard_reap(struct session_shard *sh, unsigned budget);
 
 /* Closes one session now (reason recorded, event emitted, zombie queued).

@@ -303,16 +303,18 @@ void session_index_existing(struct session_table *t, uint32_t idx)
 
 uint32_t session_insert(struct session_table *t, const struct session_key *k, uint32_t hash)
 {
-	uint32_t idx, gen;
+	uint32_t idx;
 	struct session *s;
 
 	if (t->free_top == 0)
 		return SESSION_NONE;
 	idx = free_stack(t)[--t->free_top];
 	s = session_at(t, idx);
-	gen = s->generation;
-	memset(s, 0, sizeof(*s));
-	s->generation = gen;
+	/* Everything but the generation: a stale handle must never see it
+	 * change back to one it knows. */
+	memset(s, 0, offsetof(struct session, generation));
+	memset((char *)s + offsetof(struct session, generation) + sizeof(s->generation), 0,
+	       sizeof(*s) - offsetof(struct session, generation) - sizeof(s->generation));
 	s->key = *k;
 	s->hash = hash;
 	s->timer_at = s->timer_prev = s->timer_next = SESSION_NONE;
@@ -349,9 +351,9 @@ void session_release(struct session_table *t, uint32_t idx)
 {
 	struct session *s = session_at(t, idx);
 
-	s->flags = 0;
-	/* Handles (idx, generation) held elsewhere become stale. */
+	/* Handles (idx, generation) held elsewhere become stale first. */
 	__atomic_store_n(&s->generation, s->generation + 1, __ATOMIC_RELEASE);
+	s->flags = 0;
 	free_stack(t)[t->free_top++] = idx;
 }
 

@@ -65,6 +65,8 @@ struct session_stats {
 	uint64_t zombies;          /* closed, waiting for their worker */
 	uint64_t repairs;          /* times a restarted writer rebuilt the table */
 	uint64_t events;           /* event items raised without a packet */
+	uint64_t events_resent;    /* closing events sent again: the first was lost in a crash */
+	uint64_t meta_reclaimed;   /* metadata blocks taken back from freed records, unfreed */
 };
 
 struct zombie {

@@ -33,6 +33,10 @@ enum session_state session_tcp_first_state(uint8_t flags, bool *sender_is_client
 {
 	*sender_is_client = true;
 	*midstream = false;
+	/* A scan probe opens nothing: it gets the short life of a reset
+	 * session, not an hour as an established one. */
+	if (tcp_flags_invalid(flags))
+		return SS_CLOSED;
 	if (tcp_is_opening_syn(flags))
 		return SS_SYN_SENT;
 	if ((flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK)) {
@@ -43,44 +47,64 @@ enum session_state session_tcp_first_state(uint8_t flags, bool *sender_is_client
 	return (flags & TCP_RST) ? SS_CLOSED : SS_ESTABLISHED;
 }
 
+/* tcp_seen bits beyond the two "tracking started" ones. */
+#define SYN_SEEN(d)   (0x04u << (d))
+#define WSCALE_OPT(d) (0x10u << (d))
+
+/* Window scaling applies only when both SYNs were seen and both carried
+ * the option (RFC 7323); otherwise windows are taken as sent. */
+static unsigned wscale_of(const struct session *s, unsigned dir)
+{
+	unsigned all = SYN_SEEN(0) | SYN_SEEN(1) | WSCALE_OPT(0) | WSCALE_OPT(1);
+
+	return (s->tcp_seen & all) == all ? s->tcp_wscale[dir] : 0;
+}
+
 /* Sequence numbers: a segment must start no later than the receiver's
  * window allows and must not end before what the sender already had
- * acknowledged room for (an old duplicate beyond a window). Sessions picked
- * up mid-stream are tracked without judging, as conntrack's "liberal" mode:
- * their window scaling is unknown. */
+ * acknowledged room for (an old duplicate beyond a window). Only sessions
+ * whose handshake was seen whole are judged: without both SYNs the window
+ * scaling is unknown, and tracking is liberal, as conntrack's for sessions
+ * it picks up. */
 static bool in_window(struct session *s, const struct pkt_decode *d, unsigned dir)
 {
 	unsigned other = dir ^ 1u;
 	uint32_t seq = d->tcp_seq, ack = d->tcp_ack;
 	uint32_t end = seq + d->payload_len + ((d->tcp_flags & (TCP_SYN | TCP_FIN)) ? 1u : 0u);
-	uint32_t win = d->tcp_win;
-	bool ok = true;
+	uint32_t win = d->tcp_win, maxend;
+	bool judged = (s->tcp_seen & (SYN_SEEN(0) | SYN_SEEN(1))) == (SYN_SEEN(0) | SYN_SEEN(1));
 
-	if (d->tcp_flags & TCP_SYN)
-		s->tcp_wscale[dir] = (d->tcp_opts & TCPOPT_HAS_WSCALE) ? (uint8_t)(d->tcp_wscale > 14 ? 14 : d->tcp_wscale) : 0;
-	else
-		win <<= s->tcp_wscale[dir];
-
+	if (d->tcp_flags & TCP_SYN) {
+		s->tcp_seen |= (uint8_t)SYN_SEEN(dir);
+		if (d->tcp_opts & TCPOPT_HAS_WSCALE) {
+			s->tcp_seen |= (uint8_t)WSCALE_OPT(dir);
+			s->tcp_wscale[dir] = (uint8_t)(d->tcp_wscale > 14 ? 14 : d->tcp_wscale);
+		}
+	} else {
+		win <<= wscale_of(s, dir);
+	}
 	if (!(s->tcp_seen & (1u << dir))) {
 		s->tcp_seen |= (uint8_t)(1u << dir);
 		s->tcp_end[dir] = end;
-		s->tcp_maxend[dir] = end + 1;
+		/* The other side's ACKs may already have bounded us. */
+		if (!(s->tcp_seen & (1u << other)) || seq_after(end + 1, s->tcp_maxend[dir]))
+			s->tcp_maxend[dir] = end + 1;
 		s->tcp_maxwin[dir] = win ? win : 1;
-	} else if ((s->tcp_seen & 3) == 3 && !(s->flags & SF_MIDSTREAM)) {
+	} else if (judged && (s->tcp_seen & 3) == 3 && !(s->flags & SF_MIDSTREAM)) {
 		bool too_new = seq_after(seq, s->tcp_maxend[dir]);
 		bool too_old = seq_after(s->tcp_end[dir] - s->tcp_maxwin[other] - 1, end);
 
-		ok = !too_new && !too_old;
+		if (too_new || too_old)
+			return false;
 	}
-	if (!ok)
-		return false;
 	if (seq_after(end, s->tcp_end[dir]))
 		s->tcp_end[dir] = end;
 	if (win > s->tcp_maxwin[dir])
 		s->tcp_maxwin[dir] = win;
 	if (d->tcp_flags & TCP_ACK) {
-		if (seq_after(ack + (win ? win : 1), s->tcp_maxend[other]))
-			s->tcp_maxend[other] = ack + (win ? win : 1);
+		maxend = ack + (win ? win : 1);
+		if (!(s->tcp_seen & (1u << other)) || seq_after(maxend, s->tcp_maxend[other]))
+			s->tcp_maxend[other] = maxend;
 		/* This ACK covers the other side's FIN. */
 		if ((s->tcp_fin & FIN_SENT(other)) && seq_geq(ack, s->tcp_end[other]))
 			s->tcp_fin |= (uint8_t)FIN_ACKED(other);

@@ -78,8 +78,9 @@ static enum fired fire_one(struct session_table *t, uint32_t idx, uint64_t fire_
 		return KEPT;
 	}
 	if (__atomic_load_n(&s->lock_mask, __ATOMIC_ACQUIRE)) {
-		/* Pinned by a plugin: look again one timeout later. */
-		session_timer_link(t, idx, fire_s + session_timeout_of(&t->timeouts, s));
+		/* Pinned by a plugin: look again one timeout later (from now:
+		 * after a jump, fire_s may be far behind). */
+		session_timer_link(t, idx, (fire_s > now_s ? fire_s : now_s) + session_timeout_of(&t->timeouts, s));
 		return KEPT;
 	}
 	return expire(ctx, idx) ? EXPIRED : FAILED;
@@ -145,14 +146,40 @@ unsigned session_timer_advance(struct session_table *t, uint64_t now_s, unsigned
 	return expired;
 }
 
-uint32_t session_timer_soonest(struct session_table *t, unsigned max_slots)
+uint32_t session_timer_soonest(struct session_table *t, unsigned max_visits)
 {
-	for (unsigned i = 1; i <= max_slots && i <= SESSION_WHEEL_SLOTS; i++) {
-		uint32_t idx = t->wheel[slot_of(t->wheel_now + i)];
+	uint32_t best = SESSION_NONE;
+	uint64_t best_d = UINT64_MAX;
+	unsigned visits = 0;
 
-		for (; idx != SESSION_NONE; idx = session_at(t, idx)->timer_next)
-			if (!__atomic_load_n(&session_at(t, idx)->lock_mask, __ATOMIC_ACQUIRE))
-				return idx;
+	/* Slots hold lazy timers, which may fire long before their session's
+	 * real deadline: a timer met early is moved to where it belongs, and
+	 * the choice is by real deadline among the sessions seen. */
+	for (unsigned i = 1; i <= SESSION_WHEEL_SLOTS && visits < max_visits; i++) {
+		uint64_t slot_s = t->wheel_now + i;
+		uint32_t idx = t->wheel[slot_of(slot_s)];
+
+		while (idx != SESSION_NONE && visits < max_visits) {
+			struct session *s = session_at(t, idx);
+			uint32_t next = s->timer_next;
+			uint64_t d = session_deadline_s(t, s);
+
+			visits++;
+			if (s->timer_at != slot_s) {
+				idx = next; /* a later round of the wheel */
+				continue;
+			}
+			if (d > slot_s)
+				session_timer_link(t, idx, d);
+			if (d < best_d && !__atomic_load_n(&s->lock_mask, __ATOMIC_ACQUIRE)) {
+				best = idx;
+				best_d = d;
+			}
+			idx = next;
+		}
+		/* Nothing later can beat a deadline due by this slot. */
+		if (best != SESSION_NONE && best_d <= slot_s)
+			break;
 	}
-	return SESSION_NONE;
+	return best;
 }

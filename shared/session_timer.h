@@ -43,8 +43,9 @@ unsigned session_timer_advance(struct session_table *t, uint64_t now_s, unsigned
 			       session_expire_fn expire, void *ctx);
 
 /* The unlocked session that will time out soonest (the idlest, for
- * eviction), scanning at most `max_slots` slots; SESSION_NONE if none. */
-uint32_t session_timer_soonest(struct session_table *t, unsigned max_slots);
+ * eviction), looking at no more than `max_visits` sessions; SESSION_NONE
+ * if none was found. */
+uint32_t session_timer_soonest(struct session_table *t, unsigned max_visits);
 
 #ifdef __cplusplus
 }

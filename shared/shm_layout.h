@@ -8,7 +8,7 @@
  *                 close_all_req
  *   each worker   its own nodes[id].counters / .scratch, graph.node[id],
  *                 and (stellar-io) ports[].state
- *   stellar-session N  sessions[N] (the table; see session_table.h)
+ *   stellar-session N  sessions[N] (the table; see session_table.h), io_gap_req
  *   plugin workers     the workers' fields of session records and meta[N]
  * Pointers stored here (rings, mempool) are data pointers into hugepage
  * memory, which DPDK maps at the same address in every process; no function
@@ -94,6 +94,7 @@ struct session_event_counts {
 	uint64_t closing;
 	uint64_t closing_by_reason[CLOSE_REASON_MAX];
 	uint64_t stale;          /* events for records already reused (never expected) */
+	uint64_t duplicates;     /* closing events sent again after a crash, already handled */
 	uint64_t meta_freed;     /* metadata entries freed at close */
 } __attribute__((aligned(64)));
 
@@ -142,6 +143,9 @@ struct stellar_shm {
 	/* Bumped to ask every shard to close all its sessions (end of input,
 	 * shutdown); a shard is done when its table's close_all_done equals it. */
 	uint32_t close_all_req;
+	/* Bumped by a session shard that made items between packets; stellar-io
+	 * then skips a sequence number (io_rx_open_gap). */
+	uint32_t io_gap_req;
 
 	struct node_slot nodes[TOPO_MAX_NODES];
 	struct progress_graph graph;

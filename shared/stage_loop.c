@@ -70,6 +70,12 @@ static void publish_watermark(struct stage *st)
 	 * the promise covers them too (see stage_progress.h). */
 	if (st->emitted_key > wm)
 		wm = st->emitted_key;
+	if (st->hooks.held_key) {
+		uint64_t k = st->hooks.held_key(st->ctx);
+
+		if (k != UINT64_MAX && k - 1 < wm)
+			wm = k - 1;
+	}
 	for (unsigned i = 0; i < st->n_out; i++) {
 		uint64_t k = stage_output_first_key(&st->out[i]);
 

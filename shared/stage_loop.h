@@ -32,6 +32,9 @@ struct stage_hooks {
 	bool (*tick)(void *ctx);
 	/* Work that no input ring shows (timers, requests): keeps it awake. */
 	bool (*has_work)(void *ctx);
+	/* Smallest key of an item made but not yet given to stage_emit, or
+	 * UINT64_MAX: the watermark stays below it. */
+	uint64_t (*held_key)(void *ctx);
 };
 
 struct stage {
@@ -59,6 +62,12 @@ void stage_set_hooks(struct stage *st, const struct stage_hooks *hooks);
  * the next input item's. Returns false if the output has no room now.
  */
 bool stage_emit(struct stage *st, unsigned out, struct rte_mbuf *m);
+
+/* Items output `out` can still take before it must be flushed. */
+static inline unsigned stage_room(const struct stage *st, unsigned out)
+{
+	return out < st->n_out ? STAGE_OUT_CAP - st->out[out].n : 0;
+}
 
 /* Runs until the orchestrator (or SIGTERM) asks to stop; returns after a
  * graceful drain, or at once for an immediate stop. */

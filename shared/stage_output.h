@@ -22,7 +22,8 @@
 extern "C" {
 #endif
 
-/* A burst of 32 with an event item before each packet, and room left. */
+/* A burst of 32 and the event items made around it: a process making items
+ * only does so while an output keeps room for a burst (stage_room). */
 #define STAGE_OUT_CAP 128
 
 struct stage_output {

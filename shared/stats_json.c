@@ -41,12 +41,13 @@ static json_t *session_events_json(const Stellar__Control__V1__SessionEvents *e)
 {
 	if (!e)
 		return json_object();
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:I}",
 		"opening", (json_int_t)e->opening, "packets", (json_int_t)e->packets,
 		"no_session", (json_int_t)e->no_session, "state_changes", (json_int_t)e->state_changes,
 		"closing", (json_int_t)e->closing,
 		"closing_by_reason", counters_json(e->closing_by_reason, e->n_closing_by_reason),
-		"stale", (json_int_t)e->stale, "meta_freed", (json_int_t)e->meta_freed);
+		"stale", (json_int_t)e->stale, "meta_freed", (json_int_t)e->meta_freed,
+		"duplicates", (json_int_t)e->duplicates);
 }
 
 static json_t *sessions_json(const Stellar__Control__V1__Sessions *ss)
@@ -72,6 +73,8 @@ static json_t *sessions_json(const Stellar__Control__V1__Sessions *ss)
 							  "out_of_window", (json_int_t)ss->tcp_out_of_window));
 	json_object_set_new(j, "zombies", json_integer((json_int_t)ss->zombies));
 	json_object_set_new(j, "repairs", json_integer((json_int_t)ss->repairs));
+	json_object_set_new(j, "events_resent", json_integer((json_int_t)ss->events_resent));
+	json_object_set_new(j, "meta_reclaimed", json_integer((json_int_t)ss->meta_reclaimed));
 	json_object_set_new(j, "capacity", json_integer((json_int_t)ss->capacity));
 	json_object_set_new(j, "bytes_per_session", json_real(ss->bytes_per_session));
 	json_object_set_new(j, "events", session_events_json(ss->events));

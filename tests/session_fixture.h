@@ -113,6 +113,7 @@ public:
 
 	std::vector<Closed> closed;
 	bool emit_fails = false;
+	bool lose_events = false;
 	bool workers_past = true;
 
 private:
@@ -125,6 +126,9 @@ private:
 			return 0;
 		uint64_t k = ++s->table_->last_key;
 		s->closed.push_back(Closed{idx, r->close_reason, r->state, r->worker, k});
+		// The worker handles it at once, unless the test loses it.
+		if (!s->lose_events)
+			r->worker_flags |= WF_CLOSED;
 		return k;
 	}
 	static bool past(void *ctx, uint16_t, uint64_t)

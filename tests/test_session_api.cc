@@ -155,3 +155,19 @@ TEST_F(SessionApi, LockPinsAgainstTimeoutAndEvictionUntilUnlocked)
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(SessionApi, NothingIsSetOnceTheWorkerHasClosedTheSession)
+{
+	pkt_session ps = sh_.feed(packet(17, {"10.0.0.1", 1}, {"10.0.0.2", 2}), kSecond);
+	stellar_session h = handle(ps);
+
+	sh_.workers_past = false; // the record stays a zombie
+	sh_.advance(100 * kSecond);
+	worker_closes(ps.idx);
+	EXPECT_EQ(session_set_metadata(&h, "late", "x", 1, free_a), -ESTALE);
+	EXPECT_EQ(session_lock(&h, 3), -ESTALE);
+}
+
+}  // namespace

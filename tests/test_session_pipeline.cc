@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "decode.h"
 #include "harness.h"
 
 using harness::Instance;
@@ -46,6 +47,94 @@ void retime(std::vector<Packet> &pkts, uint64_t start)
 {
 	for (size_t i = 0; i < pkts.size(); i++)
 		pkts[i].ts_ns = start + i * 1000000ull;
+}
+
+// An Ethernet/IPv4/UDP frame from 10.<i>:<port> to 192.0.2.1:53.
+Packet udp_frame(uint32_t i, uint64_t ts)
+{
+	uint8_t f[14 + 20 + 8 + 4] = {0};
+
+	f[12] = 0x08;                             // IPv4
+	f[14] = 0x45;
+	f[17] = sizeof(f) - 14;                   // total length
+	f[22] = 64;
+	f[23] = 17;                               // UDP
+	f[26] = 10, f[27] = (uint8_t)(i >> 16), f[28] = (uint8_t)(i >> 8), f[29] = (uint8_t)i;
+	f[30] = 192, f[31] = 0, f[32] = 2, f[33] = 1;
+	f[34] = 0x80, f[35] = (uint8_t)(i & 0x3f); // source port
+	f[37] = 53;
+	f[39] = 12;                               // UDP length
+	return Packet{ts, (uint32_t)sizeof(f), std::string(reinterpret_cast<char *>(f), sizeof(f))};
+}
+
+unsigned shard_of(const Packet &p, unsigned shards)
+{
+	decode_config cfg;
+	pkt_decode d;
+
+	decode_config_defaults(&cfg);
+	decode_packet(reinterpret_cast<const uint8_t *>(p.bytes.data()), (uint32_t)p.bytes.size(), p.wire_len, &cfg, &d);
+	return flow_hash_reduce(decode_flow_hash(&d), shards);
+}
+
+// Every session that opened reached a plugin worker as one closing event.
+void expect_every_close_delivered(json_t *stats, uint64_t created)
+{
+	EXPECT_EQ(harness::json_u64(stats, "sessions.created"), created);
+	EXPECT_EQ(harness::json_u64(stats, "sessions.closed"), created);
+	EXPECT_EQ(harness::json_u64(stats, "sessions.events.closing"), created);
+	EXPECT_EQ(harness::json_u64(stats, "sessions.events.stale"), 0u);
+	EXPECT_EQ(harness::json_u64(stats, "sessions.zombies"), 0u);
+	EXPECT_EQ(harness::json_u64(stats, "packets.rx"), harness::json_u64(stats, "packets.tx"));
+}
+
+TEST(SessionsInPipeline, MassTimeoutThroughSmallRings)
+{
+	Instance inst("masstimeout");
+	std::vector<Packet> in;
+	const uint64_t t0 = 1700000000ull * 1000000000ull;
+
+	// 20000 flows, then an hour later 300 more: the first 20000 time out
+	// all at once, their events squeezed through 64-entry rings.
+	for (uint32_t i = 0; i < 20000; i++)
+		in.push_back(udp_frame(i, t0 + i * 1000ull));
+	for (uint32_t i = 0; i < 300; i++)
+		in.push_back(udp_frame(100000 + i, t0 + 3600ull * 1000000000ull + i * 1000ull));
+	harness::write_pcap(inst.path("in.pcap"), in);
+	inst.write_config("instance: masstimeout\n"
+			  "ports:\n  - {name: p0, type: pcap, rx_pcap: in.pcap, tx_pcap: out.pcap}\n"
+			  "pipeline: {plugin_workers: 1, ring_size: 64}\n");
+	json_t *stats = run_until_eof(inst);
+	ASSERT_NE(stats, nullptr);
+	expect_every_close_delivered(stats, 20300);
+	EXPECT_EQ(harness::json_u64(stats, "sessions.closed_by_reason.timeout"), 20000u);
+	EXPECT_EQ(harness::json_u64(stats, "sessions.repairs"), 0u) << inst.log();
+	json_decref(stats);
+}
+
+TEST(SessionsInPipeline, UnevenShardsCloseEverythingAtTheEnd)
+{
+	Instance inst("uneven");
+	std::vector<Packet> in;
+	unsigned on[2] = {0, 0};
+
+	// Many more sessions on one shard than the other: each closes its own
+	// in the same gap of order keys, the busier one needing several items.
+	for (uint32_t i = 0; on[0] < 600 || on[1] < 50; i++) {
+		Packet p = udp_frame(i, 1700000000ull * 1000000000ull + i * 1000ull);
+		unsigned s = shard_of(p, 2);
+		if (on[s] < (s == 0 ? 600u : 50u)) {
+			on[s]++;
+			in.push_back(p);
+		}
+	}
+	harness::write_pcap(inst.path("in.pcap"), in);
+	inst.write_config(config(inst.name(), "", 2, 2));
+	json_t *stats = run_until_eof(inst);
+	ASSERT_NE(stats, nullptr);
+	expect_every_close_delivered(stats, 650);
+	EXPECT_EQ(inst.log().find("timed out"), std::string::npos) << inst.log();
+	json_decref(stats);
 }
 
 TEST(SessionsInPipeline, SynFloodEvictsOnlyEmbryonicSessions)

@@ -379,3 +379,65 @@ TEST(Repair, RebuildsIndexFreeStackTimersAndZombiesFromRecords)
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Zombies, AnEventLostInACrashIsSentAgain)
+{
+	Shard sh(64);
+
+	sh.lose_events = true; // the item dies with a process
+	uint32_t idx = sh.feed(udp_flow(1), kSecond).idx;
+	sh.advance(100 * kSecond);
+	ASSERT_EQ(sh.closed.size(), 1u);
+	// Its worker is past the key but never handled it: sent again, kept.
+	EXPECT_EQ(session_shard_reap(sh.shard(), 10), 1u);
+	EXPECT_EQ(sh.closed.size(), 2u);
+	EXPECT_EQ(sh.closed[1].idx, idx);
+	EXPECT_GT(sh.closed[1].key, sh.closed[0].key);
+	EXPECT_EQ(sh.stats().events_resent, 1u);
+	EXPECT_EQ(sh.stats().zombies, 1u);
+	sh.at(idx)->worker_flags |= WF_CLOSED; // this time it arrives
+	EXPECT_EQ(session_shard_reap(sh.shard(), 10), 1u);
+	EXPECT_EQ(sh.stats().zombies, 0u);
+}
+
+TEST(Eviction, ChoosesByRealDeadlineNotByAStaleTimerSlot)
+{
+	Shard sh(3);
+	Endpoint c = {"10.5.0.1", 1000}, s = {"192.0.2.2", 443};
+
+	// A connection that keeps talking: its timer slot stays where its
+	// first deadline was (timers are lazy) while its real deadline moves.
+	sh.feed(tcp(c, s, TCP_SYN, 1000), 1060 * kSecond);
+	sh.feed(tcp(s, c, TCP_SYN | TCP_ACK, 5000, 1001), 1060 * kSecond);
+	uint32_t busy = sh.feed(tcp(c, s, TCP_ACK, 1001, 5001), 1060 * kSecond).idx;
+	for (uint64_t t = 1070; t <= 4650; t += 10)
+		sh.feed(tcp(c, s, TCP_ACK, 1001, 5001), t * kSecond);
+	// An answered UDP flow (deadline 4720) and a fresh connection (8200).
+	uint32_t udp = sh.feed(udp_flow(1), 4600 * kSecond).idx;
+	pkt_decode back = packet(17, Endpoint{"192.0.2.1", 53}, host(1, 1025));
+	sh.feed(back, 4600 * kSecond);
+	established(sh, 9, 4600 * kSecond);
+	ASSERT_EQ(sh.stats().active, 3u);
+
+	sh.feed(udp_flow(2), 4655 * kSecond);
+	ASSERT_EQ(sh.closed.size(), 1u);
+	EXPECT_EQ(sh.closed[0].idx, udp);
+	EXPECT_NE(sh.closed[0].idx, busy);
+	EXPECT_EQ(sh.closed[0].reason, CLOSE_EVICTED);
+}
+
+TEST(Locks, ALockedSessionIsLookedAtAgainAfterAJumpBeyondTheWheel)
+{
+	Shard sh;
+	uint32_t idx = sh.feed(udp_flow(1), kSecond).idx;
+
+	sh.at(idx)->lock_mask = 1;
+	EXPECT_EQ(sh.advance(20000 * kSecond), 0u);
+	sh.at(idx)->lock_mask = 0;
+	// Re-armed one timeout after the jump, not a wheel round later.
+	EXPECT_EQ(sh.advance(20000 * kSecond + 31 * kSecond), 1u);
+}
+
+}  // namespace

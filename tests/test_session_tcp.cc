@@ -291,3 +291,63 @@ TEST(NoSession, FragmentsAndNonIpHaveNone)
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(Tcp, ScanProbesOpenOnlyShortLivedClosedSessions)
+{
+	pkt_session ps = c2s(0, 1000, 0); // NULL scan
+	EXPECT_EQ(ps.state, SS_CLOSED);
+	EXPECT_EQ(ps.tcp_invalid, TCP_INVALID_FLAGS);
+	EXPECT_FALSE(sh.at(ps.idx)->flags & SF_EMBRYONIC);
+	EXPECT_EQ(sh.at(ps.idx)->close_reason, CLOSE_NONE);
+	sh.advance(t + 11 * kSecond); // tcp_closed: 10 s
+	ASSERT_EQ(sh.closed.size(), 1u);
+	EXPECT_EQ(sh.closed[0].reason, CLOSE_TIMEOUT);
+}
+
+TEST_F(Tcp, PickedUpAtSynAckTheClientsBurstIsInWindow)
+{
+	s2c(SYN | ACK, 5000, 1001);
+	pkt_session ps = c2s(ACK, 1001, 5001);
+	ps = c2s(ACK | PSH, 1001, 5001, 1400);
+	EXPECT_EQ(ps.tcp_invalid, 0);
+	ps = c2s(ACK | PSH, 2401, 5001, 1400);
+	EXPECT_EQ(ps.tcp_invalid, 0);
+	// The client's window scale is unknown: the server's data is not judged.
+	for (uint32_t i = 0; i < 20; i++)
+		EXPECT_EQ(s2c(ACK | PSH, 5001 + i * 1400, 3801, 1400).tcp_invalid, 0) << i;
+	ps = s2c(FIN | ACK, 5001 + 20 * 1400, 3801);
+	EXPECT_EQ(ps.state, SS_FIN_WAIT);
+}
+
+TEST_F(Tcp, WindowScaleNeedsBothSides)
+{
+	pkt_decode syn = tcp(C, S, SYN, 1000, 0, 0, 65535);
+	syn.tcp_opts = TCPOPT_HAS_WSCALE;
+	syn.tcp_wscale = 14;
+	t += 1000;
+	sh.feed(syn, t);
+	s2c(SYN | ACK, 5000, 1001); // the server sends no window scale
+	c2s(ACK, 1001, 5001);
+	// The server's window is 65535 unscaled: a client segment far past it
+	// is out of window (with the client's scale applied it would not be).
+	pkt_session ps = c2s(ACK | PSH, 1001 + 200000, 5001, 100);
+	EXPECT_EQ(ps.tcp_invalid, TCP_INVALID_WINDOW);
+}
+
+TEST_F(Tcp, PortReuseWhoseCloseCannotBeSentGoesWithoutASession)
+{
+	handshake();
+	c2s(RST, 1001, 0);
+	sh.emit_fails = true;
+	pkt_session ps = c2s(SYN, 90000, 0);
+	EXPECT_EQ(ps.idx, SESSION_NONE);
+	EXPECT_EQ(sh.stats().not_created, 1u);
+	sh.emit_fails = false;
+	ps = c2s(SYN, 90000, 0);
+	EXPECT_EQ(ps.events & EV_OPENING, EV_OPENING);
+	EXPECT_EQ(ps.state, SS_SYN_SENT);
+}
+
+}  // namespace

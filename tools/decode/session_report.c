@@ -73,6 +73,8 @@ static uint64_t record_close(void *ctx, uint32_t idx)
 	u->id_lo = s->key.lo_port;
 	u->id_hi = s->key.hi_port;
 	u->first_ns = s->ts_first;
+	/* Nothing downstream here: the event is handled as it is made. */
+	session_at(r->t, idx)->worker_flags |= WF_CLOSED;
 	return ++r->t->last_key;
 }
 

@@ -32,8 +32,8 @@ int session_set_metadata(struct stellar_session *session, const char *key, const
 int session_get_metadata(struct stellar_session *session, const char *key, void **value, size_t *size);
 int session_del_metadata(struct stellar_session *session, const char *key);
 
-/* Pins the session against timeout and eviction for this plugin; a lock
- * ends with session_unlock, the plugin's detach, or its quarantine. */
+/* Pins the session against timeout and eviction for this plugin, until
+ * session_unlock or the session's end (end of input, port reuse). */
 int session_lock(struct stellar_session *session, uint16_t plug_id);
 int session_unlock(struct stellar_session *session, uint16_t plug_id);
 
