@@ -29,7 +29,7 @@ for round in 1 2 3; do
     --auto-start --forward-mode=io --record-core-cycles --no-lsc-interrupt --nb-cores=1 >"$log" 2>&1 || true
   tpm_runs+=("$(sed -n 's/.*CPU cycles\/packet=\([0-9.]*\).*/\1/p' "$log" | tail -1)")
   rm -f "$log"
-  build/stellar-bench io "$capture" "$out/io-$round.json" | tee /dev/stderr >/dev/null
+  build/stellar-bench io "$capture" "$out/io-$round.json" >&2
   io_runs+=("$(sed -n 's/.*"cycles_per_packet": \([0-9.]*\).*/\1/p' "$out/io-$round.json")")
 done
 tpm=$(printf '%s\n' "${tpm_runs[@]}" | median)
