@@ -96,6 +96,8 @@ struct session_table *session_table_init(void *mem, uint32_t max_live, const str
 		t->wheel[i] = SESSION_NONE;
 	memset(session_buckets(t), 0xff, (size_t)nb * sizeof(struct session_bucket));
 	memset(session_at(t, 0), 0, (size_t)capacity * sizeof(struct session));
+	for (uint32_t i = 0; i < capacity; i++)
+		session_at(t, i)->generation = 1;
 	reset_free_stack(t);
 	t->magic = TABLE_MAGIC;
 	return t;
@@ -169,13 +171,12 @@ void session_lookup_bulk(struct session_table *t, const struct session_key *cons
 {
 	struct session_bucket *bs = session_buckets(t);
 
-	/* Three passes so that each miss overlaps with the others: both
-	 * buckets, then the record their signatures point at, then the
-	 * compares. */
-	for (unsigned i = 0; i < n; i++) {
+	/* Three passes so that each miss overlaps with the others: the first
+	 * bucket (where nearly every key lives: placement tries it first),
+	 * then the record its signature points at, then the compares. A key
+	 * in its second bucket costs one miss more. */
+	for (unsigned i = 0; i < n; i++)
 		rte_prefetch0(&bs[first_bucket(hashes[i], t->n_buckets)]);
-		rte_prefetch0(&bs[second_bucket(hashes[i], t->n_buckets)]);
-	}
 	for (unsigned i = 0; i < n; i++) {
 		uint32_t c = first_candidate(&bs[first_bucket(hashes[i], t->n_buckets)], hashes[i]);
 
@@ -303,18 +304,19 @@ void session_index_existing(struct session_table *t, uint32_t idx)
 
 uint32_t session_insert(struct session_table *t, const struct session_key *k, uint32_t hash)
 {
-	uint32_t idx;
+	uint32_t idx, gen;
 	struct session *s;
 
 	if (t->free_top == 0)
 		return SESSION_NONE;
 	idx = free_stack(t)[--t->free_top];
 	s = session_at(t, idx);
-	/* Everything but the generation: a stale handle must never see it
-	 * change back to one it knows. */
-	memset(s, 0, offsetof(struct session, generation));
-	memset((char *)s + offsetof(struct session, generation) + sizeof(s->generation), 0,
-	       sizeof(*s) - offsetof(struct session, generation) - sizeof(s->generation));
+	gen = s->generation;
+	/* One whole clear measures twice as fast as clearing around the
+	 * generation; the moment it reads 0 matches no handle, as generations
+	 * start at 1 and skip 0. */
+	memset(s, 0, sizeof(*s));
+	__atomic_store_n(&s->generation, gen, __ATOMIC_RELEASE);
 	s->key = *k;
 	s->hash = hash;
 	s->timer_at = s->timer_prev = s->timer_next = SESSION_NONE;
@@ -352,7 +354,7 @@ void session_release(struct session_table *t, uint32_t idx)
 	struct session *s = session_at(t, idx);
 
 	/* Handles (idx, generation) held elsewhere become stale first. */
-	__atomic_store_n(&s->generation, s->generation + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&s->generation, s->generation + 1 ? s->generation + 1 : 1, __ATOMIC_RELEASE);
 	s->flags = 0;
 	free_stack(t)[t->free_top++] = idx;
 }
