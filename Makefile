@@ -7,7 +7,7 @@
 
 BUILD    := build
 GEN      := $(BUILD)/gen
-PKGS     := libdpdk libzmq libprotobuf-c yaml-0.1 jansson libpcap libcrypto
+PKGS     := libdpdk libzmq libprotobuf-c yaml-0.1 jansson libpcap libcrypto lua5.4
 
 Q        ?= @
 CC       := gcc
@@ -48,12 +48,33 @@ $(eval $(call program,stellarctl,tools/stellarctl))
 $(eval $(call program,stellar-gen-demo,tools/demo))
 $(eval $(call program,stellar-decode,tools/decode))
 
+# The plugin manager (everything of stellar-plugin but its main) also runs
+# in-process in the tests and the bench.
+PLUGIN_HOST_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out plugin_proc/main.c,$(wildcard plugin_proc/*.c)))
+
+# Plugins: shared objects built against the public header only.
+PLUGIN_CFLAGS = -O2 -g -std=gnu11 -fPIC -shared $(WARN) -Ishared/include/stellar -Ishared/include \
+	$(shell pkg-config --cflags jansson)
+PLUGIN_SO      := $(patsubst plugins/%.c,$(BUILD)/plugins/%.so,$(wildcard plugins/*.c))
+TEST_PLUGIN_SO := $(patsubst tests/plugins/%.c,$(BUILD)/tests/plugins/%.so,$(wildcard tests/plugins/*.c))
+
+$(BUILD)/plugins/%.so: plugins/%.c shared/include/stellar/plugin.h shared/include/stellar/session_api.h
+	@mkdir -p $(dir $@)
+	@echo "  PLUGIN $@"
+	$(Q)$(CC) $(PLUGIN_CFLAGS) -o $@ $< $(shell pkg-config --libs jansson)
+
+$(BUILD)/tests/plugins/%.so: tests/plugins/%.c shared/include/stellar/plugin.h shared/include/stellar/session_api.h
+	@mkdir -p $(dir $@)
+	@echo "  PLUGIN $@"
+	$(Q)$(CC) $(PLUGIN_CFLAGS) -o $@ $< $(shell pkg-config --libs jansson)
+
 # The bench runs stellar-io's own ingest code, so it links those objects.
-BENCH_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard bench/*.c) io_proc/io_ingest.c io_proc/io_ethdev.c)
+BENCH_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard bench/*.c) io_proc/io_ingest.c io_proc/io_ethdev.c) \
+	$(PLUGIN_HOST_OBJ)
 $(BUILD)/stellar-bench: $(BENCH_OBJ) $(LIB)
 	@echo "  LD    $@"
 	$(Q)$(CC) -o $@ $^ $(LDLIBS)
-OBJS += $(BENCH_OBJ)
+OBJS += $(filter-out $(PLUGIN_HOST_OBJ),$(BENCH_OBJ))
 
 TEST_SRC := $(wildcard tests/*.cc)
 TEST_OBJ := $(patsubst %.cc,$(BUILD)/obj/%.o,$(TEST_SRC))
@@ -70,7 +91,7 @@ SAN_TEST_BIN := $(BUILD)/asan/decoder_tests
 .PHONY: all deps hugepages test demo bench run-bench clean check-tests run-demo fuzz
 .DEFAULT_GOAL := all
 
-all: $(PROGRAMS)
+all: $(PROGRAMS) $(PLUGIN_SO)
 
 deps:
 	@bash tools/deps.sh
@@ -106,7 +127,7 @@ $(LIB): $(SHARED_OBJ)
 	@echo "  AR    $@"
 	$(Q)ar rcs $@ $^
 
-$(TEST_BIN): $(TEST_OBJ) $(LIB)
+$(TEST_BIN): $(TEST_OBJ) $(PLUGIN_HOST_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
 	$(Q)$(CXX) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs gtest_main 2>/dev/null || echo -lgtest_main -lgtest)
@@ -116,7 +137,7 @@ $(TEST_BIN): $(TEST_OBJ) $(LIB)
 test: deps hugepages
 	@$(MAKE) --no-print-directory check-tests
 
-check-tests: all $(TEST_BIN) $(SAN_TEST_BIN) $(FUZZ_TARGETS)
+check-tests: all $(TEST_BIN) $(TEST_PLUGIN_SO) $(SAN_TEST_BIN) $(FUZZ_TARGETS)
 	@bash tests/run.sh $(TEST_BIN) $(SAN_TEST_BIN) -- $(FUZZ_TARGETS)
 
 $(BUILD)/fuzz/%: fuzz/%.c $(PURE_SRC)

@@ -39,6 +39,7 @@ unsigned io_ethdev_rx(struct io_ctx *io, unsigned port, unsigned max)
 		meta->rx_port = (uint16_t)port;
 		meta->tx_port = p->cfg->forward;
 		meta->verdict = 0;
+		meta->rl_group = 0;
 		meta->flags = 0;
 		bytes += rte_pktmbuf_pkt_len(bufs[i]);
 	}

@@ -78,6 +78,7 @@ static bool read_next(struct io_ctx *io, unsigned port)
 	meta->rx_port = (uint16_t)port;
 	meta->tx_port = (uint16_t)port;
 	meta->verdict = 0;
+	meta->rl_group = 0;
 	meta->flags = 0;
 	if (p->st->rx_pkts == 0) {
 		p->st->first_ts_ns = ts;

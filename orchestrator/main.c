@@ -103,9 +103,8 @@ static int parse_args(struct orch *o, int argc, char **argv)
 			return -1;
 		}
 	}
-	if (o->cfg.n_plugins) {
-		fprintf(stderr, "stellar-orchestrator: %s:%u: plugins: this build does not load "
-			"plugins yet; remove the plugins list\n", config, o->cfg.plugins[0].line);
+	if (orch_plugins_check(o, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "stellar-orchestrator: bad plugin: %s\n", msg);
 		return -1;
 	}
 	log_set_level((enum log_level)(level >= 0 ? level : o->cfg.log_level));
@@ -173,6 +172,7 @@ static void run(struct orch *o)
 		orch_workers_reap(o);
 		orch_workers_tick(o);
 		orch_lifecycle_tick(o);
+		orch_plugin_command_tick(o);
 	}
 }
 

@@ -9,6 +9,8 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "control.pb-c.h"
+#include "plugin_check.h"
 #include "shm_layout.h"
 
 enum orch_phase {
@@ -34,6 +36,16 @@ struct orch_worker {
 	uint64_t stop_sent_ms;
 };
 
+/* A plugin command waiting for its worker's answer. */
+#define ORCH_PENDING_COMMANDS 16
+struct orch_pending_command {
+	uint64_t token;            /* 0: free */
+	uint64_t request_id;
+	uint64_t deadline_ms;
+	size_t client_len;
+	uint8_t client[256];       /* the client's ZeroMQ routing id */
+};
+
 struct orch {
 	struct stellar_config cfg;
 	bool until_eof;
@@ -50,6 +62,9 @@ struct orch {
 	void *zworkers;
 
 	struct orch_worker workers[TOPO_MAX_NODES];
+	struct plugin_probe probe[CONFIG_MAX_PLUGINS];
+	struct orch_pending_command pending[ORCH_PENDING_COMMANDS];
+	uint64_t next_token;
 	enum orch_phase phase;
 	uint64_t phase_since_ms;
 	uint64_t start_ms;
@@ -101,6 +116,24 @@ void orch_worker_send_stop_rx(struct orch *o, struct orch_worker *w);
 /* orch_control.c */
 int orch_control_open(struct orch *o);
 void orch_control_poll(struct orch *o);
+void orch_control_reply(struct orch *o, const void *client, size_t client_len,
+			const Stellar__Control__V1__Response *resp);
+
+/* orch_plugins.c */
+int orch_plugins_check(struct orch *o, char *err, size_t errlen);
+int orch_plugins_setup(struct orch *o);
+void orch_plugins_worker_died(struct orch *o, uint16_t node);
+int orch_plugin_index(const struct orch *o, const char *name);
+
+/* orch_plugin_command.c: returns true if it answered now, false if the
+ * answer comes later (orch_plugin_command_reply). */
+bool orch_plugin_command(struct orch *o, const void *client, size_t client_len, uint64_t request_id,
+			 const Stellar__Control__V1__PluginCommandRequest *req, Stellar__Control__V1__Response *resp);
+void orch_plugin_command_reply(struct orch *o, uint64_t token, int code, const char *reply);
+void orch_plugin_command_tick(struct orch *o);
+/* orch_worker_link.c */
+void orch_worker_send_command(struct orch *o, struct orch_worker *w, uint64_t token, uint32_t plugin,
+			      const char *command, const char *args);
 
 /* orch_lifecycle.c */
 void orch_begin_drain(struct orch *o, const char *why);

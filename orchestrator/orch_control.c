@@ -38,7 +38,8 @@ int orch_control_open(struct orch *o)
 	return 0;
 }
 
-static void reply(struct orch *o, zmq_msg_t *id, const Stellar__Control__V1__Response *resp)
+void orch_control_reply(struct orch *o, const void *client, size_t client_len,
+			const Stellar__Control__V1__Response *resp)
 {
 	size_t len = stellar__control__v1__response__get_packed_size(resp);
 	uint8_t *buf = malloc(len ? len : 1);
@@ -46,16 +47,24 @@ static void reply(struct orch *o, zmq_msg_t *id, const Stellar__Control__V1__Res
 	if (!buf)
 		return;
 	stellar__control__v1__response__pack(resp, buf);
-	zmq_send(o->zcontrol, zmq_msg_data(id), zmq_msg_size(id), ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	zmq_send(o->zcontrol, client, client_len, ZMQ_SNDMORE | ZMQ_DONTWAIT);
 	zmq_send(o->zcontrol, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
 	zmq_send(o->zcontrol, buf, len, ZMQ_DONTWAIT);
 	free(buf);
 }
 
-static void act(struct orch *o, const Stellar__Control__V1__Request *req,
+static void reply(struct orch *o, zmq_msg_t *id, const Stellar__Control__V1__Response *resp)
+{
+	orch_control_reply(o, zmq_msg_data(id), zmq_msg_size(id), resp);
+}
+
+/* Returns false when the answer comes later (a plugin command). */
+static bool act(struct orch *o, zmq_msg_t *id, const Stellar__Control__V1__Request *req,
 		Stellar__Control__V1__Response *resp, struct stats_builder *b)
 {
 	switch (req->op_case) {
+	case STELLAR__CONTROL__V1__REQUEST__OP_PLUGIN_COMMAND:
+		return orch_plugin_command(o, zmq_msg_data(id), zmq_msg_size(id), req->id, req->plugin_command, resp);
 	case STELLAR__CONTROL__V1__REQUEST__OP_STATUS:
 		orch_status_build(o, b);
 		resp->result_case = STELLAR__CONTROL__V1__RESPONSE__RESULT_STATUS;
@@ -80,6 +89,7 @@ static void act(struct orch *o, const Stellar__Control__V1__Request *req,
 		resp->message = (char *)"request names no known operation";
 		break;
 	}
+	return true;
 }
 
 static void serve_one(struct orch *o, zmq_msg_t *id, const void *data, size_t len)
@@ -98,8 +108,8 @@ static void serve_one(struct orch *o, zmq_msg_t *id, const void *data, size_t le
 		return;
 	}
 	resp.id = req->id;
-	act(o, req, &resp, &b);
-	reply(o, id, &resp);
+	if (act(o, id, req, &resp, &b))
+		reply(o, id, &resp);
 	stellar__control__v1__request__free_unpacked(req, NULL);
 }
 

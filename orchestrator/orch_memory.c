@@ -176,7 +176,8 @@ int orch_memory_create(struct orch *o, const char *argv0)
 			"pipeline.mbufs)", o->cfg.pipeline.mbufs, rte_strerror(rte_errno));
 		return -1;
 	}
-	if (create_rings(o) < 0 || create_session_tables(o) < 0 || orch_ports_start(o) < 0)
+	if (create_rings(o) < 0 || create_session_tables(o) < 0 || orch_plugins_setup(o) < 0 ||
+	    orch_ports_start(o) < 0)
 		return -1;
 	o->mempool_baseline = rte_mempool_in_use_count(shm->pool);
 	/* Workers check these last: everything above is in place. */

@@ -168,6 +168,53 @@ static void build_sessions(struct orch *o, struct stats_builder *b)
 	ss->events = &b->session_events;
 }
 
+size_t orch_stats_plugins(struct orch *o, struct stats_builder *b)
+{
+	const struct plugins_shm *ps = &o->shm->plugins;
+
+	for (unsigned i = 0; i < ps->n_plugins; i++) {
+		Stellar__Control__V1__PluginState *p = &b->plugins[i];
+
+		stellar__control__v1__plugin_state__init(p);
+		p->name = (char *)ps->p[i].name;
+		p->kind = (char *)(ps->p[i].kind == PLUGIN_LUA ? "lua" : "c");
+		p->state = (char *)((__atomic_load_n(&ps->quarantined_mask, __ATOMIC_ACQUIRE) & (1u << i)) ?
+					    "quarantined" : "running");
+		p->crashes = ps->p[i].crashes;
+		for (unsigned w = 0; w < TOPO_MAX_PLUGIN_WORKERS; w++) {
+			const struct plugin_counts *c = &ps->counts[w][i];
+
+			p->packets += counter_read(&c->packets);
+			p->events += counter_read(&c->events);
+			p->errors += counter_read(&c->errors);
+			p->detached += counter_read(&c->detached);
+			p->dropped += counter_read(&c->dropped);
+		}
+		b->plugin_ptrs[i] = p;
+	}
+	return ps->n_plugins;
+}
+
+static size_t build_filters(struct orch *o, struct stats_builder *b)
+{
+	const struct plugins_shm *ps = &o->shm->plugins;
+
+	for (unsigned i = 0; i < ps->n_nodes; i++) {
+		Stellar__Control__V1__FilterNode *f = &b->filters[i];
+
+		stellar__control__v1__filter_node__init(f);
+		f->expr = (char *)ps->node[i].expr;
+		f->parent = ps->node[i].parent == FILTER_NONE ? -1 : ps->node[i].parent;
+		f->subscribers = ps->node[i].subscribers;
+		for (unsigned w = 0; w < TOPO_MAX_PLUGIN_WORKERS; w++) {
+			f->evaluated += counter_read(&ps->node_counts[w][i].evaluated);
+			f->matched += counter_read(&ps->node_counts[w][i].matched);
+		}
+		b->filter_ptrs[i] = f;
+	}
+	return ps->n_nodes;
+}
+
 void orch_stats_build(struct orch *o, struct stats_builder *b)
 {
 	Stellar__Control__V1__Stats *s = &b->stats;
@@ -220,6 +267,10 @@ void orch_stats_build(struct orch *o, struct stats_builder *b)
 	s->ports = b->port_ptrs;
 	build_decoder(o, b);
 	s->decoder = &b->decoder;
+	s->n_plugins = orch_stats_plugins(o, b);
+	s->plugins = b->plugin_ptrs;
+	s->n_filters = build_filters(o, b);
+	s->filters = b->filter_ptrs;
 }
 
 void orch_status_build(struct orch *o, struct stats_builder *b)
@@ -234,4 +285,6 @@ void orch_status_build(struct orch *o, struct stats_builder *b)
 	s->config_path = o->cfg.path;
 	build_workers(o, b, &s->n_workers);
 	s->workers = b->worker_ptrs;
+	s->n_plugins = orch_stats_plugins(o, b);
+	s->plugins = b->plugin_ptrs;
 }

@@ -11,6 +11,10 @@ struct stats_builder {
 	Stellar__Control__V1__Status status;
 	Stellar__Control__V1__Sessions sessions;
 	Stellar__Control__V1__SessionEvents session_events;
+	Stellar__Control__V1__PluginState plugins[PLUGIN_MAX];
+	Stellar__Control__V1__PluginState *plugin_ptrs[PLUGIN_MAX];
+	Stellar__Control__V1__FilterNode filters[FILTER_MAX_NODES];
+	Stellar__Control__V1__FilterNode *filter_ptrs[FILTER_MAX_NODES];
 	Stellar__Control__V1__Mempool mempool;
 	Stellar__Control__V1__Drop drops[DROP_REASON_MAX];
 	Stellar__Control__V1__Drop *drop_ptrs[DROP_REASON_MAX];
@@ -27,6 +31,8 @@ struct stats_builder {
 };
 
 void orch_stats_build(struct orch *o, struct stats_builder *b);
+/* The plugins' states and counters (status and stats). */
+size_t orch_stats_plugins(struct orch *o, struct stats_builder *b);
 void orch_status_build(struct orch *o, struct stats_builder *b);
 
 #endif

@@ -77,6 +77,11 @@ static void handle(struct orch *o, struct orch_worker *w, const uint8_t *buf, si
 			orch_worker_send_stop(o, w, true);
 		}
 		break;
+	case STELLAR__WORKER__V1__WORKER_MSG__MSG_PLUGIN_REPLY:
+		if (w->kind == NODE_PLUGIN && msg->plugin_reply)
+			orch_plugin_command_reply(o, msg->plugin_reply->id, msg->plugin_reply->code,
+						  msg->plugin_reply->reply);
+		break;
 	case STELLAR__WORKER__V1__WORKER_MSG__MSG_HEARTBEAT:
 	case STELLAR__WORKER__V1__WORKER_MSG__MSG_STOPPED:
 		if (w->pid)
@@ -123,7 +128,7 @@ void orch_worker_link_poll(struct orch *o)
 static void send_to(struct orch *o, struct orch_worker *w, const Stellar__Worker__V1__OrchMsg *msg)
 {
 	char id[32];
-	uint8_t buf[64];
+	static uint8_t buf[64 * 1024 + 256];
 	size_t len = stellar__worker__v1__orch_msg__get_packed_size(msg);
 	int n = snprintf(id, sizeof(id), "%s.%u", topo_kind_name(w->kind), w->index);
 
@@ -156,5 +161,20 @@ void orch_worker_send_stop_rx(struct orch *o, struct orch_worker *w)
 
 	msg.msg_case = STELLAR__WORKER__V1__ORCH_MSG__MSG_STOP_RX;
 	msg.stop_rx = &stop_rx;
+	send_to(o, w, &msg);
+}
+
+void orch_worker_send_command(struct orch *o, struct orch_worker *w, uint64_t token, uint32_t plugin,
+			      const char *command, const char *args)
+{
+	Stellar__Worker__V1__OrchMsg msg = STELLAR__WORKER__V1__ORCH_MSG__INIT;
+	Stellar__Worker__V1__PluginCommand cmd = STELLAR__WORKER__V1__PLUGIN_COMMAND__INIT;
+
+	cmd.id = token;
+	cmd.plugin = plugin;
+	cmd.command = (char *)command;
+	cmd.args = (char *)args;
+	msg.msg_case = STELLAR__WORKER__V1__ORCH_MSG__MSG_PLUGIN_COMMAND;
+	msg.plugin_command = &cmd;
 	send_to(o, w, &msg);
 }

@@ -161,6 +161,8 @@ static void on_death(struct orch *o, struct orch_worker *w, int status)
 	/* Even an orderly exit can leave mbufs behind if it was forced;
 	 * recovery finds nothing when there is nothing. */
 	lost = orch_recover_node(o, w->node);
+	if (w->kind == NODE_PLUGIN)
+		orch_plugins_worker_died(o, w->node);
 	if (expected && lost == 0) {
 		set_state(o, w, WORKER_STOPPED);
 		return;

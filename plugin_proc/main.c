@@ -1,17 +1,19 @@
 /*
  * stellar-plugin: N identical workers, each fed by every session shard.
- * Packets go on to stellar-amq; event items (sessions closing without a
- * packet) end here. Plugin dispatch grows here.
+ * Each loads the configured plugins and dispatches packets and session
+ * events to them; packets then go on to stellar-amq, event items (sessions
+ * closing without a packet) end here.
  */
 #include <stdlib.h>
 
+#include "plugin_command.h"
+#include "plugin_host.h"
 #include "plugin_sessions.h"
-#include "session_api.h"
 #include "stage_loop.h"
 
 struct plugin_worker {
 	struct plugin_sessions sessions;
-	struct session_api_host api; /* plugins' free callbacks, once plugins load */
+	struct plugin_host host;
 };
 
 static int handle(void *ctx, struct rte_mbuf *m)
@@ -24,7 +26,28 @@ static int handle(void *ctx, struct rte_mbuf *m)
 		return STAGE_CONSUMED;
 	}
 	plugin_sessions_packet(&pw->sessions, m);
-	return 0;
+	return plugin_dispatch_packet(&pw->host, m);
+}
+
+static void close_hook(void *ctx, const struct session_event *ev)
+{
+	plugin_dispatch_close(ctx, ev);
+}
+
+static void worker_env(struct worker_rt *rt, struct plugin_env *env)
+{
+	struct stellar_shm *shm = rt->shm;
+
+	env->n_shards = shm->n_shards;
+	for (unsigned s = 0; s < shm->n_shards; s++) {
+		env->tables[s] = shm->sessions[s];
+		env->metas[s] = shm->meta[s];
+	}
+	env->plugins = &shm->plugins;
+	env->counts = shm->plugins.counts[rt->index];
+	env->node_counts = shm->plugins.node_counts[rt->index];
+	env->current = &rt->slot->scratch[PLUGIN_SCRATCH_CURRENT];
+	env->groups = shm->amq_groups;
 }
 
 int main(int argc, char **argv)
@@ -32,13 +55,24 @@ int main(int argc, char **argv)
 	static struct worker_rt rt;
 	static struct stage st;
 	static struct plugin_worker pw;
+	struct plugin_env env;
+	struct stage_hooks hooks = {0};
 
 	worker_rt_init(&rt, NODE_PLUGIN, argc, argv);
-	plugin_sessions_init(&pw.sessions, &rt, session_api_run_free_cb, &pw.api);
+	worker_env(&rt, &env);
+	/* A crash while loading is not a plugin call: start clean. */
+	*env.current = 0;
+	plugin_host_init(&pw.host, &env);
+	plugin_sessions_init(&pw.sessions, &rt, session_api_run_free_cb, &pw.host.api);
+	pw.sessions.on_close = close_hook;
+	pw.sessions.on_close_ctx = &pw.host;
+	plugin_command_bind(&rt, &pw.host);
 	stage_init(&st, &rt, handle, &pw);
+	stage_set_hooks(&st, &hooks);
 	for (unsigned s = 0; s < rt.shm->n_shards; s++)
 		stage_add_input(&st, topo_ring_session_plugin(s, rt.index));
 	stage_add_output(&st, topo_ring_plugin_amq(rt.index, 0));
 	stage_run(&st);
+	plugin_host_fini(&pw.host);
 	worker_rt_exit(&rt, EXIT_SUCCESS);
 }

@@ -1,10 +1,13 @@
 #include "plugin_sessions.h"
 
+#include <string.h>
+
 #include "mbuf_meta.h"
 #include "session_table.h"
 
 void plugin_sessions_init(struct plugin_sessions *ps, struct worker_rt *rt, meta_free_fn on_free, void *ctx)
 {
+	memset(ps, 0, sizeof(*ps));
 	ps->rt = rt;
 	ps->counts = &rt->slot->events;
 	ps->on_free = on_free;
@@ -43,6 +46,8 @@ static void close_session(struct plugin_sessions *ps, const struct session_event
 		counter_add(&ps->counts->duplicates, 1);
 		return;
 	}
+	if (ps->on_close)
+		ps->on_close(ps->on_close_ctx, ev);
 	freed = meta_clear(shm->meta[ev->shard], s, ps->on_free, ps->on_free_ctx);
 	counter_add(&ps->counts->meta_freed, freed);
 	__atomic_store_n(&s->lock_mask, 0, __ATOMIC_RELEASE);

@@ -14,6 +14,9 @@ struct plugin_sessions {
 	struct session_event_counts *counts;
 	meta_free_fn on_free;   /* runs a plugin's free callback by (plugin, slot) */
 	void *on_free_ctx;
+	/* Called first for a closing session: the plugins' closing events. */
+	void (*on_close)(void *ctx, const struct session_event *ev);
+	void *on_close_ctx;
 };
 
 void plugin_sessions_init(struct plugin_sessions *ps, struct worker_rt *rt, meta_free_fn on_free, void *ctx);

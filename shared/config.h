@@ -20,10 +20,22 @@ extern "C" {
 
 #define CONFIG_MAX_PLUGINS 16
 
+#define PLUGIN_FILTER_STAGES 8
+#define PLUGIN_FILTER_MAX    256 /* bytes of one pcap expression */
+
 struct plugin_config {
 	char name[STELLAR_NAME_MAX];
-	char path[STELLAR_PATH_MAX];
+	char path[STELLAR_PATH_MAX];   /* a .so (C) or .lua file */
+	unsigned n_filter;             /* FFPF-style chain: each stage a pcap expression */
+	char filter[PLUGIN_FILTER_STAGES][PLUGIN_FILTER_MAX];
+	char *config_json;             /* its `config:` subtree (malloc'd; config_release) */
 	unsigned line;
+};
+
+struct plugin_limits {
+	uint32_t lua_instructions;     /* per Lua call, then it is cut off */
+	uint32_t quarantine_crashes;   /* crashes of a C plugin within the window... */
+	uint32_t quarantine_window_ms; /* ...that disable it */
 };
 
 struct pipeline_config {
@@ -61,6 +73,7 @@ struct stellar_config {
 	struct pipeline_config pipeline;
 	unsigned n_plugins;
 	struct plugin_config plugins[CONFIG_MAX_PLUGINS];
+	struct plugin_limits plugin_limits;
 	struct decode_section decode;
 	struct session_config session;
 	int log_level; /* enum log_level */
@@ -81,6 +94,9 @@ int config_load_string(const char *yaml, size_t len, const char *name, const cha
 		       struct stellar_config *cfg, struct config_error *err);
 
 void config_defaults(struct stellar_config *cfg);
+void config_plugin_limits_defaults(struct plugin_limits *l);
+/* Frees what config_load allocated (plugin configs). */
+void config_release(struct stellar_config *cfg);
 /* "file:line: key: reason" */
 void config_error_format(const struct config_error *err, char *buf, size_t len);
 

@@ -24,6 +24,7 @@ void config_defaults(struct stellar_config *cfg)
 	decode_config_defaults(&cfg->decode.decode);
 	defrag_config_defaults(&cfg->decode.defrag);
 	config_session_defaults(&cfg->session);
+	config_plugin_limits_defaults(&cfg->plugin_limits);
 	cfg->decode.malformed = MALFORMED_FORWARD;
 }
 
@@ -79,39 +80,6 @@ static int parse_pipeline(struct cy *c, yaml_node_t *n, struct stellar_config *c
 	return 0;
 }
 
-static int parse_plugins(struct cy *c, yaml_node_t *n, struct stellar_config *cfg)
-{
-	static const char *const keys[] = {"name", "path", "filter", "config", NULL};
-	unsigned i = 0;
-
-	if (cy_expect_sequence(c, n, "plugins") < 0)
-		return -1;
-	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++, i++) {
-		yaml_node_t *p = cy_node(c, *it), *v;
-		struct plugin_config *pc = &cfg->plugins[i];
-		char key[32], sub[64];
-
-		snprintf(key, sizeof(key), "plugins[%u]", i);
-		if (i >= CONFIG_MAX_PLUGINS)
-			return cy_fail(c, p, key, "at most %d plugins", CONFIG_MAX_PLUGINS);
-		if (cy_expect_mapping(c, p, key) < 0 || cy_check_keys(c, p, key, keys) < 0)
-			return -1;
-		snprintf(sub, sizeof(sub), "%s.name", key);
-		if (!(v = cy_get(c, p, "name")))
-			return cy_fail(c, p, sub, "missing");
-		if (cy_string(c, v, sub, pc->name, sizeof(pc->name)) < 0)
-			return -1;
-		snprintf(sub, sizeof(sub), "%s.path", key);
-		if (!(v = cy_get(c, p, "path")))
-			return cy_fail(c, p, sub, "missing (a .so or .lua file)");
-		if (cy_path(c, v, sub, true, pc->path, sizeof(pc->path)) < 0)
-			return -1;
-		pc->line = cy_line(p);
-	}
-	cfg->n_plugins = i;
-	return 0;
-}
-
 static int parse_log(struct cy *c, yaml_node_t *n, struct stellar_config *cfg)
 {
 	static const char *const keys[] = {"level", NULL};
@@ -131,7 +99,7 @@ static int parse_log(struct cy *c, yaml_node_t *n, struct stellar_config *cfg)
 
 static int parse_root(struct cy *c, yaml_node_t *root, struct stellar_config *cfg)
 {
-	static const char *const keys[] = {"instance", "ports", "pipeline", "decode", "session", "plugins", "log",
+	static const char *const keys[] = {"instance", "ports", "pipeline", "decode", "session", "plugins", "plugin_limits", "log",
 					   NULL};
 	yaml_node_t *v;
 
@@ -156,7 +124,9 @@ static int parse_root(struct cy *c, yaml_node_t *root, struct stellar_config *cf
 		return -1;
 	if ((v = cy_get(c, root, "session")) && config_parse_session(c, v, cfg) < 0)
 		return -1;
-	if ((v = cy_get(c, root, "plugins")) && parse_plugins(c, v, cfg) < 0)
+	if ((v = cy_get(c, root, "plugins")) && config_parse_plugins(c, v, cfg) < 0)
+		return -1;
+	if ((v = cy_get(c, root, "plugin_limits")) && config_parse_plugin_limits(c, v, cfg) < 0)
 		return -1;
 	if ((v = cy_get(c, root, "log")) && parse_log(c, v, cfg) < 0)
 		return -1;

@@ -47,6 +47,9 @@ int cy_path(struct cy *c, yaml_node_t *n, const char *key, bool must_exist, char
 int config_parse_ports(struct cy *c, yaml_node_t *n, struct stellar_config *cfg);
 /* config_decode.c */
 int config_parse_decode(struct cy *c, yaml_node_t *n, struct stellar_config *cfg);
+/* config_plugins.c */
+int config_parse_plugins(struct cy *c, yaml_node_t *n, struct stellar_config *cfg);
+int config_parse_plugin_limits(struct cy *c, yaml_node_t *n, struct stellar_config *cfg);
 /* config_session.c */
 int config_parse_session(struct cy *c, yaml_node_t *n, struct stellar_config *cfg);
 

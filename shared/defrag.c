@@ -144,6 +144,7 @@ static struct rte_mbuf *adopt(struct defrag *df, struct rte_mbuf *out, struct rt
 	meta->tx_port = pkt_meta(last)->tx_port;
 	meta->wire_len = out->pkt_len;
 	meta->verdict = 0;
+	meta->rl_group = 0;
 	df->held -= n;
 	df->stats->reassembled++;
 	df->stats->absorbed += n ? n - 1 : 0;

@@ -55,7 +55,8 @@ struct pkt_meta {
 	/* On a private copy made for reassembly: the fragment it copies. */
 	struct rte_mbuf *orig;
 	uint16_t nframes;   /* received frames this item stands for */
-	uint8_t reserved0[6];
+	uint16_t rl_group;  /* rate-limit group (amq_groups.h), 0: none */
+	uint8_t reserved0[4];
 	uint8_t session[72]; /* for stellar-session and the plugins */
 };
 

@@ -115,7 +115,10 @@ struct session {
 	uint32_t detached_mask;  /* plugins detached from it (bit = plugin id) */
 	uint32_t meta_head;      /* first metadata entry (session_meta.h) */
 	uint8_t worker_flags;    /* WF_*: the worker's own view of the session */
-	uint8_t pad2[15];
+	uint8_t pad2;
+	uint16_t rl_group;       /* rate-limit group its packets go to, 0: none */
+	uint32_t attached_mask;  /* plugins that have seen it (bit = plugin id) */
+	uint8_t pad3[8];
 };
 
 #ifndef __cplusplus

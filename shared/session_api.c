@@ -67,6 +67,25 @@ int session_set_metadata(struct stellar_session *session, const char *key, const
 			session_api_run_free_cb, session->host);
 }
 
+int session_set_metadata_typed(struct stellar_session *session, const char *key, const void *value, size_t size,
+			       uint8_t type)
+{
+	struct session *s = record(session);
+
+	if (!s)
+		return -ESTALE;
+	return meta_set_typed(session->meta, s, session->plugin, key, value, size, META_NO_FREE, type,
+			      session_api_run_free_cb, session->host);
+}
+
+int session_get_metadata_typed(struct stellar_session *session, const char *key, void **value, size_t *size,
+			       uint8_t *type)
+{
+	struct session *s = record(session);
+
+	return s ? meta_get_typed(session->meta, s, key, value, size, type) : -ESTALE;
+}
+
 int session_get_metadata(struct stellar_session *session, const char *key, void **value, size_t *size)
 {
 	struct session *s = record(session);

@@ -7,6 +7,9 @@
 #ifndef STELLAR_SESSION_API_INTERNAL_H
 #define STELLAR_SESSION_API_INTERNAL_H
 
+#ifndef STELLAR_HOST
+#define STELLAR_HOST
+#endif
 #include "include/stellar/session_api.h"
 #include "session_meta.h"
 #include "session_table.h"
@@ -33,7 +36,15 @@ struct stellar_session {
 	uint32_t idx;
 	uint32_t generation;
 	uint16_t plugin;          /* the plugin being called */
+	uint8_t shard;
+	void *call;               /* the host's context of the current call */
 };
+
+/* With a value type (META_T_*), for Lua plugins. */
+int session_set_metadata_typed(struct stellar_session *s, const char *key, const void *value, size_t size,
+			       uint8_t type);
+int session_get_metadata_typed(struct stellar_session *s, const char *key, void **value, size_t *size,
+			       uint8_t *type);
 
 /* Returns the slot of a plugin's free callback, or -ENOSPC / -EINVAL. */
 int session_api_declare_free_cb(struct session_api_host *h, uint16_t plugin, session_free_cb fn);

@@ -7,17 +7,13 @@
 #define EMBRYONIC_SCAN 64 /* locked embryonic sessions skipped before giving up on the list */
 #define TIMER_SCAN     256 /* sessions looked at for the soonest deadline */
 
-static bool locked(struct session *s)
-{
-	return __atomic_load_n(&s->lock_mask, __ATOMIC_ACQUIRE) != 0;
-}
 
 static uint32_t oldest_embryonic(struct session_table *t)
 {
 	uint32_t idx = t->embryonic_head;
 
 	for (unsigned i = 0; idx != SESSION_NONE && i < EMBRYONIC_SCAN; i++) {
-		if (!locked(session_at(t, idx)))
+		if (!session_locked(t, session_at(t, idx)))
 			return idx;
 		idx = session_at(t, idx)->list_next;
 	}
@@ -37,7 +33,7 @@ static uint32_t bucket_victim(struct session_table *t, uint32_t hash)
 		bool emb = (s->flags & SF_EMBRYONIC) != 0;
 		uint64_t d = session_deadline_s(t, s);
 
-		if (locked(s) || (best_embryonic && !emb))
+		if (session_locked(t, s) || (best_embryonic && !emb))
 			continue;
 		if ((emb && !best_embryonic) || d < best_deadline) {
 			best = m[i];

@@ -143,6 +143,12 @@ static void release(struct meta_store *ms, uint32_t ref, meta_free_fn on_free, v
 int meta_set(struct meta_store *ms, struct session *s, uint16_t plugin, const char *key, const void *value,
 	     size_t size, uint16_t free_slot, meta_free_fn on_free, void *ctx)
 {
+	return meta_set_typed(ms, s, plugin, key, value, size, free_slot, META_T_BYTES, on_free, ctx);
+}
+
+int meta_set_typed(struct meta_store *ms, struct session *s, uint16_t plugin, const char *key, const void *value,
+		   size_t size, uint16_t free_slot, uint8_t type, meta_free_fn on_free, void *ctx)
+{
 	size_t klen = key ? strnlen(key, META_KEY_MAX) : 0;
 	int c = class_for(size);
 	uint32_t i = UINT32_MAX, *link, old;
@@ -160,6 +166,7 @@ int meta_set(struct meta_store *ms, struct session *s, uint16_t plugin, const ch
 	e->size = (uint32_t)size;
 	e->plugin = plugin;
 	e->free_slot = free_slot;
+	e->type = type;
 	if (size)
 		memcpy(value_of(e), value, size);
 
@@ -180,6 +187,12 @@ int meta_set(struct meta_store *ms, struct session *s, uint16_t plugin, const ch
 
 int meta_get(struct meta_store *ms, struct session *s, const char *key, void **value, size_t *size)
 {
+	return meta_get_typed(ms, s, key, value, size, NULL);
+}
+
+int meta_get_typed(struct meta_store *ms, struct session *s, const char *key, void **value, size_t *size,
+		   uint8_t *type)
+{
 	uint32_t *link = key ? find_link(ms, s, key) : NULL;
 	struct meta_entry *e;
 
@@ -190,6 +203,8 @@ int meta_get(struct meta_store *ms, struct session *s, const char *key, void **v
 		*value = value_of(e);
 	if (size)
 		*size = e->size;
+	if (type)
+		*type = e->type;
 	return 0;
 }
 

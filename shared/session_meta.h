@@ -31,12 +31,19 @@ extern "C" {
 #define META_NO_FREE     0xffffu
 #define META_VALUE_MAX   (4096 - 48)
 
+/* Value types (C plugins set bytes; Lua plugins also numbers, booleans). */
+#define META_T_BYTES   0
+#define META_T_NUMBER  1 /* a double */
+#define META_T_INTEGER 2 /* an int64_t */
+#define META_T_BOOLEAN 3 /* one byte, 0 or 1 */
+
 struct meta_entry {
 	uint32_t next;        /* next entry of the session, or the free list link */
 	uint32_t size;        /* value bytes */
 	uint16_t plugin;      /* who set it (its free callback's owner) */
 	uint16_t free_slot;   /* META_NO_FREE: no callback */
-	uint32_t pad;
+	uint8_t type;         /* META_T_*: how a Lua plugin reads it back */
+	uint8_t pad[3];
 	char key[META_KEY_MAX];
 	/* the value follows, 16-byte aligned */
 };
@@ -73,8 +80,12 @@ typedef void (*meta_free_fn)(void *ctx, uint16_t plugin, uint16_t slot, const ch
  */
 int meta_set(struct meta_store *ms, struct session *s, uint16_t plugin, const char *key, const void *value,
 	     size_t size, uint16_t free_slot, meta_free_fn on_free, void *ctx);
+int meta_set_typed(struct meta_store *ms, struct session *s, uint16_t plugin, const char *key, const void *value,
+		   size_t size, uint16_t free_slot, uint8_t type, meta_free_fn on_free, void *ctx);
 /* Points *value at the stored copy (valid until it is deleted or replaced). */
 int meta_get(struct meta_store *ms, struct session *s, const char *key, void **value, size_t *size);
+int meta_get_typed(struct meta_store *ms, struct session *s, const char *key, void **value, size_t *size,
+		   uint8_t *type);
 /* Removes the key, calling its free callback. Returns 0 or -ENOENT. */
 int meta_del(struct meta_store *ms, struct session *s, const char *key, meta_free_fn on_free, void *ctx);
 /* Removes every entry (session closing), calling each free callback once. */

@@ -95,6 +95,7 @@ struct session_table {
 	uint64_t clock_ns;           /* the shard's clock: packet time, or wall time when live */
 	uint64_t last_key;           /* order key of the last item taken or made */
 	uint32_t close_all_done;     /* close-all requests served (see stellar_shm) */
+	uint32_t lock_ignore;        /* orchestrator: lock bits of quarantined plugins */
 	uint32_t close_cursor;       /* next record a close-all visits */
 	uint32_t wheel[SESSION_WHEEL_SLOTS];
 	struct session_timeouts timeouts;
@@ -137,6 +138,13 @@ static inline struct session *session_from_handle(struct session_table *t, uint3
 		return NULL;
 	s = session_at(t, idx);
 	return __atomic_load_n(&s->generation, __ATOMIC_ACQUIRE) == generation ? s : NULL;
+}
+
+/* Pinned by a plugin (session_lock) that is not quarantined. */
+static inline bool session_locked(const struct session_table *t, const struct session *s)
+{
+	return (__atomic_load_n(&s->lock_mask, __ATOMIC_ACQUIRE) &
+		~__atomic_load_n(&t->lock_ignore, __ATOMIC_RELAXED)) != 0;
 }
 
 /* Index of the indexed session with this key and hash, or SESSION_NONE. */

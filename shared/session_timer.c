@@ -77,7 +77,7 @@ static enum fired fire_one(struct session_table *t, uint32_t idx, uint64_t fire_
 		session_timer_link(t, idx, d);
 		return KEPT;
 	}
-	if (__atomic_load_n(&s->lock_mask, __ATOMIC_ACQUIRE)) {
+	if (session_locked(t, s)) {
 		/* Pinned by a plugin: look again one timeout later (from now:
 		 * after a jump, fire_s may be far behind). */
 		session_timer_link(t, idx, (fire_s > now_s ? fire_s : now_s) + session_timeout_of(&t->timeouts, s));
@@ -171,7 +171,7 @@ uint32_t session_timer_soonest(struct session_table *t, unsigned max_visits)
 			}
 			if (d > slot_s)
 				session_timer_link(t, idx, d);
-			if (d < best_d && !__atomic_load_n(&s->lock_mask, __ATOMIC_ACQUIRE)) {
+			if (d < best_d && !session_locked(t, s)) {
 				best = idx;
 				best_d = d;
 			}

@@ -24,7 +24,9 @@
 
 #include "config.h"
 #include "port_config.h"
+#include "amq_groups.h"
 #include "counters.h"
+#include "plugin_shm.h"
 #include "session_meta.h"
 #include "session_table.h"
 #include "doorbell.h"
@@ -42,7 +44,7 @@ extern "C" {
 /* Rings: topo_ring_name(), e.g. "st_io0_ss0", SP/SC, created by the orchestrator. */
 
 #define STELLAR_SHM_MAGIC          0x53544c52u /* "STLR" */
-#define STELLAR_SHM_LAYOUT_VERSION 3u
+#define STELLAR_SHM_LAYOUT_VERSION 4u
 
 #define STELLAR_STEER_BUCKETS 1024 /* flow-hash buckets -> plugin worker */
 
@@ -146,6 +148,9 @@ struct stellar_shm {
 	/* Bumped by a session shard that made items between packets; stellar-io
 	 * then skips a sequence number (io_rx_open_gap). */
 	uint32_t io_gap_req;
+
+	struct plugins_shm plugins;
+	struct amq_group amq_groups[AMQ_MAX_GROUPS]; /* defined by plugins, read by stellar-amq */
 
 	struct node_slot nodes[TOPO_MAX_NODES];
 	struct progress_graph graph;

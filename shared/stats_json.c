@@ -81,6 +81,30 @@ static json_t *sessions_json(const Stellar__Control__V1__Sessions *ss)
 	return j;
 }
 
+static json_t *plugins_json(Stellar__Control__V1__PluginState **p, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}",
+			"name", p[i]->name, "kind", p[i]->kind, "state", p[i]->state,
+			"crashes", (json_int_t)p[i]->crashes, "packets", (json_int_t)p[i]->packets,
+			"events", (json_int_t)p[i]->events, "errors", (json_int_t)p[i]->errors,
+			"detached", (json_int_t)p[i]->detached, "dropped", (json_int_t)p[i]->dropped));
+	return arr;
+}
+
+static json_t *filters_json(Stellar__Control__V1__FilterNode **f, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:s, s:i, s:I, s:I, s:I}", "expr", f[i]->expr,
+			"parent", f[i]->parent, "subscribers", (json_int_t)f[i]->subscribers,
+			"evaluated", (json_int_t)f[i]->evaluated, "matched", (json_int_t)f[i]->matched));
+	return arr;
+}
+
 json_t *stats_json_from_pb(const Stellar__Control__V1__Stats *s)
 {
 	json_t *dropped = json_object(), *ports = json_array(), *sessions, *root;
@@ -107,13 +131,16 @@ json_t *stats_json_from_pb(const Stellar__Control__V1__Stats *s)
 		"baseline", (json_int_t)(mp ? mp->baseline : 0),
 		"ports", ports, "uptime_ms", (json_int_t)s->uptime_ms);
 	json_object_set_new(root, "decoder", decoder_json(s->decoder));
+	json_object_set_new(root, "plugins", plugins_json(s->plugins, s->n_plugins));
+	json_object_set_new(root, "filters", filters_json(s->filters, s->n_filters));
 	return root;
 }
 
 json_t *status_json_from_pb(const Stellar__Control__V1__Status *s)
 {
-	return json_pack("{s:s, s:i, s:I, s:s, s:s, s:o}", "instance", s->instance, "pid", s->pid,
+	return json_pack("{s:s, s:i, s:I, s:s, s:s, s:o, s:o}", "instance", s->instance, "pid", s->pid,
 			 "uptime_ms", (json_int_t)s->uptime_ms, "state", s->state,
 			 "config", s->config_path ? s->config_path : "",
-			 "workers", workers_json(s->workers, s->n_workers));
+			 "workers", workers_json(s->workers, s->n_workers),
+			 "plugins", plugins_json(s->plugins, s->n_plugins));
 }

@@ -39,9 +39,11 @@ static void die(const char *what)
 	exit(EXIT_FAILURE);
 }
 
+#define COMMAND_MAX  (64 * 1024) /* a plugin command's arguments and its reply */
+
 static void send_msg(struct worker_rt *rt, const Stellar__Worker__V1__WorkerMsg *msg)
 {
-	uint8_t buf[256];
+	static uint8_t buf[COMMAND_MAX + 256];
 	size_t len = stellar__worker__v1__worker_msg__get_packed_size(msg);
 
 	if (len > sizeof(buf))
@@ -188,6 +190,26 @@ void worker_rt_init(struct worker_rt *rt, enum node_kind kind, int argc, char **
 	LOG_DEBUG("running on lcore %u", rt->node);
 }
 
+static void run_command(struct worker_rt *rt, const Stellar__Worker__V1__PluginCommand *cmd)
+{
+	static char reply[COMMAND_MAX];
+	Stellar__Worker__V1__WorkerMsg msg = STELLAR__WORKER__V1__WORKER_MSG__INIT;
+	Stellar__Worker__V1__PluginReply r = STELLAR__WORKER__V1__PLUGIN_REPLY__INIT;
+
+	reply[0] = '\0';
+	r.id = cmd->id;
+	if (rt->command)
+		r.code = rt->command(rt->command_ctx, cmd->plugin, cmd->command ? cmd->command : "",
+				     cmd->args ? cmd->args : "", reply, sizeof(reply));
+	else
+		r.code = -ENOTSUP;
+	reply[sizeof(reply) - 1] = '\0';
+	r.reply = reply;
+	msg.msg_case = STELLAR__WORKER__V1__WORKER_MSG__MSG_PLUGIN_REPLY;
+	msg.plugin_reply = &r;
+	send_msg(rt, &msg);
+}
+
 static void handle_orch_msg(struct worker_rt *rt, const uint8_t *buf, size_t len)
 {
 	Stellar__Worker__V1__OrchMsg *msg = stellar__worker__v1__orch_msg__unpack(NULL, len, buf);
@@ -204,6 +226,9 @@ static void handle_orch_msg(struct worker_rt *rt, const uint8_t *buf, size_t len
 	case STELLAR__WORKER__V1__ORCH_MSG__MSG_STOP_RX:
 		rt->stop_rx = true;
 		break;
+	case STELLAR__WORKER__V1__ORCH_MSG__MSG_PLUGIN_COMMAND:
+		run_command(rt, msg->plugin_command);
+		break;
 	default:
 		LOG_WARN("ignoring an unknown message from the orchestrator");
 		break;
@@ -214,7 +239,7 @@ static void handle_orch_msg(struct worker_rt *rt, const uint8_t *buf, size_t len
 void worker_rt_service(struct worker_rt *rt)
 {
 	uint64_t now = rte_rdtsc();
-	uint8_t buf[512];
+	static uint8_t buf[COMMAND_MAX + 512];
 	int n;
 
 	progress_tick(rt->progress);

@@ -16,6 +16,11 @@
 extern "C" {
 #endif
 
+/* Runs a plugin command (stellar-plugin); returns 0 or a negative errno,
+ * with the reply written to `reply`. */
+typedef int (*worker_command_fn)(void *ctx, uint32_t plugin, const char *command, const char *args, char *reply,
+				 size_t reply_size);
+
 struct worker_rt {
 	enum node_kind kind;
 	unsigned index;
@@ -37,6 +42,9 @@ struct worker_rt {
 	bool stop;      /* leave the main loop */
 	bool graceful;  /* ...after finishing what is held */
 	bool stop_rx;   /* stellar-io: read nothing more from the ports */
+
+	worker_command_fn command;
+	void *command_ctx;
 };
 
 /* Joins the instance; exits the process with a message on failure. */

@@ -18,6 +18,8 @@ static void usage(FILE *f)
 		   "  status     the instance and its workers\n"
 		   "  stats      packet, drop, session and mempool counters\n"
 		   "  shutdown   drain the pipeline and stop the instance\n"
+		   "  plugin NAME COMMAND [ARGS...]\n"
+		   "             a command of the plugin NAME (see its documentation)\n"
 		   "exit codes: 0 ok, 1 refused or failed, 2 usage, 3 no orchestrator answered\n");
 }
 
@@ -46,6 +48,10 @@ static int show(const Stellar__Control__V1__Response *resp, bool json)
 			return print_json(stats_json_from_pb(resp->stats));
 		stats_print_table(stdout, resp->stats);
 		break;
+	case STELLAR__CONTROL__V1__RESPONSE__RESULT_PLUGIN_COMMAND:
+		/* The plugin's own answer, as it wrote it (often JSON already). */
+		printf("%s\n", resp->plugin_command && resp->plugin_command->reply ? resp->plugin_command->reply : "");
+		break;
 	default:
 		if (json)
 			return print_json(json_pack("{s:s}", "message", resp->message ? resp->message : ""));
@@ -68,25 +74,45 @@ int main(int argc, char **argv)
 	const char *instance = getenv("STELLAR_INSTANCE"), *endpoint = NULL, *cmd;
 	char ep[256];
 	bool json = false;
-	int c, timeout_ms = 3000, rc;
+	int c, timeout_ms = 3000, rc, cmd_index = -1;
 	Stellar__Control__V1__Request req = STELLAR__CONTROL__V1__REQUEST__INIT;
 	Stellar__Control__V1__StatusRequest status = STELLAR__CONTROL__V1__STATUS_REQUEST__INIT;
 	Stellar__Control__V1__StatsRequest stats = STELLAR__CONTROL__V1__STATS_REQUEST__INIT;
 	Stellar__Control__V1__ShutdownRequest shutdown = STELLAR__CONTROL__V1__SHUTDOWN_REQUEST__INIT;
+	Stellar__Control__V1__PluginCommandRequest plugin = STELLAR__CONTROL__V1__PLUGIN_COMMAND_REQUEST__INIT;
+	char args[60 * 1024];
 	Stellar__Control__V1__Response *resp;
 
-	/* "+" would stop at the command; we let options follow it too. */
-	while ((c = getopt_long(argc, argv, "i:e:jt:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i': instance = optarg; break;
-		case 'e': endpoint = optarg; break;
-		case 'j': json = true; break;
-		case 't': timeout_ms = atoi(optarg); break;
-		case 'h': usage(stdout); return CTL_OK;
-		default: usage(stderr); return CTL_USAGE;
+	/* Options before the command; after it too, except for `plugin`,
+	 * whose arguments are the plugin's own (they may start with '-'). */
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			if (optind >= argc || strcmp(argv[optind], "plugin") == 0)
+				break;
+			cmd_index = optind;
+			optind++;
+		}
+		while ((c = getopt_long(argc, argv, "+i:e:jt:h", opts, NULL)) != -1) {
+			switch (c) {
+			case 'i': instance = optarg; break;
+			case 'e': endpoint = optarg; break;
+			case 'j': json = true; break;
+			case 't': timeout_ms = atoi(optarg); break;
+			case 'h': usage(stdout); return CTL_OK;
+			default: usage(stderr); return CTL_USAGE;
+			}
+		}
+		if (pass == 1) {
+			if (optind != argc) {
+				usage(stderr);
+				return CTL_USAGE;
+			}
+			optind = cmd_index;
+			argc = cmd_index + 1;
 		}
 	}
-	if (optind != argc - 1) {
+	if (optind >= argc || (strcmp(argv[optind], "plugin") != 0 && optind != argc - 1) ||
+	    (strcmp(argv[optind], "plugin") == 0 && argc - optind < 3)) {
 		usage(stderr);
 		return CTL_USAGE;
 	}
@@ -113,6 +139,24 @@ int main(int argc, char **argv)
 	} else if (strcmp(cmd, "shutdown") == 0) {
 		req.op_case = STELLAR__CONTROL__V1__REQUEST__OP_SHUTDOWN;
 		req.shutdown = &shutdown;
+	} else if (strcmp(cmd, "plugin") == 0) {
+		size_t used = 0;
+
+		args[0] = '\0';
+		/* Arguments after the command are joined by spaces, as typed. */
+		for (int i = optind + 3; i < argc; i++) {
+			int n = snprintf(args + used, sizeof(args) - used, "%s%s", used ? " " : "", argv[i]);
+			if (n < 0 || (size_t)n >= sizeof(args) - used) {
+				fprintf(stderr, "stellarctl: plugin arguments longer than %zu bytes\n", sizeof(args));
+				return CTL_USAGE;
+			}
+			used += (size_t)n;
+		}
+		plugin.plugin = argv[optind + 1];
+		plugin.command = argv[optind + 2];
+		plugin.args = args;
+		req.op_case = STELLAR__CONTROL__V1__REQUEST__OP_PLUGIN_COMMAND;
+		req.plugin_command = &plugin;
 	} else {
 		fprintf(stderr, "stellarctl: unknown command '%s'\n", cmd);
 		usage(stderr);

@@ -22,6 +22,9 @@ struct stellar_session;
 /* Releases whatever `value` refers to (the bytes themselves are Stellar's). */
 typedef void (*session_free_cb)(void *value, size_t size);
 
+#ifdef STELLAR_HOST
+/* Host-side implementations; plugins reach them through plugin.h. */
+
 /* Copies `size` bytes (at most 4048) under `key` (at most 31 characters).
  * Returns 0, -EINVAL (bad key or size, or a free callback the plugin did not
  * declare), -ENOMEM (the shard's metadata store is full), -ESTALE (the
@@ -36,6 +39,7 @@ int session_del_metadata(struct stellar_session *session, const char *key);
  * session_unlock or the session's end (end of input, port reuse). */
 int session_lock(struct stellar_session *session, uint16_t plug_id);
 int session_unlock(struct stellar_session *session, uint16_t plug_id);
+#endif /* STELLAR_HOST */
 
 #ifdef __cplusplus
 }

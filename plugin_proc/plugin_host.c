@@ -1,0 +1,126 @@
+/* Loading the configured plugins in a worker. */
+#include "plugin_host.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "plugin_lua.h"
+
+/* A descriptor from an older or newer build: take what both know, zero the
+ * rest; refuse another ABI outright. */
+static int take_descriptor(struct plugin_rt *rt, const struct stellar_plugin *d, char *err, size_t len)
+{
+	if (!d) {
+		snprintf(err, len, "its %s() refused this Stellar (ABI %d)", STELLAR_PLUGIN_ENTRY, STELLAR_PLUGIN_ABI);
+		return -EPROTO;
+	}
+	if (d->abi_version != STELLAR_PLUGIN_ABI) {
+		snprintf(err, len, "built for plugin ABI %u, this Stellar speaks %d: rebuild it against "
+			 "include/stellar/plugin.h", d->abi_version, STELLAR_PLUGIN_ABI);
+		return -EPROTO;
+	}
+	if (d->size < offsetof(struct stellar_plugin, on_event)) {
+		snprintf(err, len, "descriptor of %u bytes is too small", d->size);
+		return -EPROTO;
+	}
+	memset(&rt->desc, 0, sizeof(rt->desc));
+	memcpy(&rt->desc, d, d->size < sizeof(rt->desc) ? d->size : sizeof(rt->desc));
+	return 0;
+}
+
+static int load_c(struct plugin_host *h, uint16_t id, char *err, size_t len)
+{
+	struct plugin_rt *rt = &h->p[id];
+	stellar_plugin_init_fn init;
+	int rc;
+
+	rt->dl = dlopen(rt->slot->path, RTLD_NOW | RTLD_LOCAL);
+	if (!rt->dl) {
+		snprintf(err, len, "%s", dlerror());
+		return -ENOENT;
+	}
+	init = (stellar_plugin_init_fn)(uintptr_t)dlsym(rt->dl, STELLAR_PLUGIN_ENTRY);
+	if (!init) {
+		snprintf(err, len, "not a Stellar plugin: no %s symbol", STELLAR_PLUGIN_ENTRY);
+		return -ENOEXEC;
+	}
+	if ((rc = take_descriptor(rt, init(&plugin_api_table), err, len)) < 0)
+		return rc;
+	for (unsigned i = 0; i < sizeof(rt->desc.free_callbacks) / sizeof(rt->desc.free_callbacks[0]); i++)
+		if (rt->desc.free_callbacks[i])
+			session_api_declare_free_cb(&h->api, id, rt->desc.free_callbacks[i]);
+	rt->events = rt->desc.events;
+	if (rt->desc.load) {
+		h->call.plugin = id;
+		*h->env.current = id + 1u;
+		rc = rt->desc.load(id, rt->slot->config_json ? rt->slot->config_json : "{}");
+		*h->env.current = 0;
+		if (rc < 0) {
+			snprintf(err, len, "its load() refused its config: %s", strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+unsigned plugin_host_init(struct plugin_host *h, const struct plugin_env *env)
+{
+	char err[512], ferr[512];
+	unsigned loaded = 0;
+
+	memset(h, 0, sizeof(*h));
+	h->env = *env;
+	plugin_api_bind(h);
+	if (plugin_filter_init(&h->filter, env->plugins, env->node_counts, ferr, sizeof(ferr)) < 0)
+		LOG_ERR("filters: %s; plugins with a filter are left out", ferr);
+	h->n = env->plugins->n_plugins;
+	for (uint16_t id = 0; id < h->n; id++) {
+		struct plugin_rt *rt = &h->p[id];
+		int rc;
+
+		rt->slot = &env->plugins->p[id];
+		err[0] = '\0';
+		if (rt->slot->filter_leaf != FILTER_NONE && rt->slot->filter_leaf >= h->filter.n) {
+			LOG_ERR("plugin %s: its filter did not compile; left out", rt->slot->name);
+			continue;
+		}
+		if (rt->slot->kind == PLUGIN_LUA) {
+			rt->lua = plugin_lua_load(h, id, rt->slot->path, rt->slot->config_json,
+						  env->plugins->lua_instructions, err, sizeof(err));
+			rc = rt->lua ? 0 : -EINVAL;
+			if (rt->lua)
+				rt->events = plugin_lua_events(rt->lua);
+		} else {
+			rc = load_c(h, id, err, sizeof(err));
+		}
+		if (rc < 0) {
+			LOG_ERR("plugin %s (%s) not loaded: %s", rt->slot->name, rt->slot->path, err);
+			continue;
+		}
+		rt->loaded = true;
+		loaded++;
+	}
+	return loaded;
+}
+
+void plugin_host_fini(struct plugin_host *h)
+{
+	for (uint16_t id = 0; id < h->n; id++) {
+		struct plugin_rt *rt = &h->p[id];
+
+		if (rt->loaded && rt->desc.unload) {
+			*h->env.current = id + 1u;
+			rt->desc.unload();
+			*h->env.current = 0;
+		}
+		if (rt->lua)
+			plugin_lua_close(rt->lua);
+		/* Not dlclose()d: a free callback of this plugin may still be
+		 * reached through the session API until the process ends. */
+		rt->loaded = false;
+	}
+	plugin_filter_fini(&h->filter);
+}

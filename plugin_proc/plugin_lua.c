@@ -1,0 +1,542 @@
+/* Lua 5.4 plugins: the sandboxed interpreter and its calls (plugin_lua.h). */
+#include "plugin_lua.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include "log.h"
+#include "plugin_host.h"
+
+#define LUA_MEMORY_MAX (64u << 20) /* per interpreter */
+#define LOGGED_ERRORS  10          /* then only counted */
+
+enum { CB_PACKET, CB_EVENT, CB_ERROR, CB_COMMAND, CB_MAX };
+static const char *const cb_names[CB_MAX] = {"on_packet", "on_event", "on_error", "on_command"};
+
+struct plugin_lua {
+	lua_State *L;
+	struct plugin_host *h;
+	uint16_t plugin;
+	uint32_t limit;
+	size_t mem;
+	int ref[CB_MAX];           /* LUA_NOREF if the script lacks it */
+	unsigned logged;
+};
+
+/* The allocator keeps a budget so a script cannot eat the worker. */
+static void *lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	struct plugin_lua *l = ud;
+	size_t old = ptr ? osize : 0;
+
+	if (nsize == 0) {
+		l->mem -= old;
+		free(ptr);
+		return NULL;
+	}
+	if (nsize > old && l->mem + (nsize - old) > LUA_MEMORY_MAX)
+		return NULL;
+	void *n = realloc(ptr, nsize);
+	if (n)
+		l->mem += nsize - old;
+	return n;
+}
+
+static void count_hook(lua_State *L, lua_Debug *ar)
+{
+	(void)ar;
+	luaL_error(L, "instruction limit reached");
+}
+
+/* The session a Lua callback receives: the host's handle of the call. */
+static struct stellar_session *check_session(lua_State *L, int arg)
+{
+	struct plugin_lua *l = *(struct plugin_lua **)lua_getextraspace(L);
+	struct stellar_session *s = lua_touserdata(L, arg);
+
+	if (!s || s != &l->h->call.s || !l->h->call.rec)
+		luaL_argerror(L, arg, "not the session of this call");
+	return s;
+}
+
+static struct plugin_lua *self(lua_State *L)
+{
+	return *(struct plugin_lua **)lua_getextraspace(L);
+}
+
+static int push_result(lua_State *L, int rc)
+{
+	if (rc == 0) {
+		lua_pushboolean(L, 1);
+		return 1;
+	}
+	lua_pushnil(L);
+	lua_pushstring(L, strerror(-rc));
+	return 2;
+}
+
+static int l_get(lua_State *L)
+{
+	struct stellar_session *s = check_session(L, 1);
+	const char *key = luaL_checkstring(L, 2);
+	void *v;
+	size_t n;
+	uint8_t type;
+
+	if (session_get_metadata_typed(s, key, &v, &n, &type) != 0) {
+		lua_pushnil(L);
+		return 1;
+	}
+	if (type == META_T_NUMBER && n == sizeof(double))
+		lua_pushnumber(L, *(double *)v);
+	else if (type == META_T_INTEGER && n == sizeof(int64_t))
+		lua_pushinteger(L, (lua_Integer) * (int64_t *)v);
+	else if (type == META_T_BOOLEAN && n == 1)
+		lua_pushboolean(L, *(uint8_t *)v);
+	else
+		lua_pushlstring(L, v, n);
+	return 1;
+}
+
+static int l_set(lua_State *L)
+{
+	struct stellar_session *s = check_session(L, 1);
+	const char *key = luaL_checkstring(L, 2);
+	size_t n;
+	const char *str;
+	double d;
+	int64_t i;
+	uint8_t b;
+
+	switch (lua_type(L, 3)) {
+	case LUA_TSTRING:
+		str = lua_tolstring(L, 3, &n);
+		return push_result(L, session_set_metadata_typed(s, key, str, n, META_T_BYTES));
+	case LUA_TNUMBER:
+		if (lua_isinteger(L, 3)) {
+			i = (int64_t)lua_tointeger(L, 3);
+			return push_result(L, session_set_metadata_typed(s, key, &i, sizeof(i), META_T_INTEGER));
+		}
+		d = lua_tonumber(L, 3);
+		return push_result(L, session_set_metadata_typed(s, key, &d, sizeof(d), META_T_NUMBER));
+	case LUA_TBOOLEAN:
+		b = (uint8_t)lua_toboolean(L, 3);
+		return push_result(L, session_set_metadata_typed(s, key, &b, 1, META_T_BOOLEAN));
+	default:
+		return luaL_argerror(L, 3, "a string, number or boolean");
+	}
+}
+
+static int l_del(lua_State *L)
+{
+	struct stellar_session *s = check_session(L, 1);
+
+	return push_result(L, session_del_metadata(s, luaL_checkstring(L, 2)));
+}
+
+static int l_drop(lua_State *L)
+{
+	struct stellar_session *s = check_session(L, 1);
+
+	return push_result(L, plugin_api_table.session_drop_current_packet(s));
+}
+
+static int l_ratelimit(lua_State *L)
+{
+	struct stellar_session *s = check_session(L, 1);
+
+	return push_result(L, plugin_api_table.session_set_ratelimit_group(s, (uint32_t)luaL_checkinteger(L, 2)));
+}
+
+static int l_group_create(lua_State *L)
+{
+	return push_result(L, plugin_api_table.amq_group_create((uint32_t)luaL_checkinteger(L, 1),
+								(uint64_t)luaL_checkinteger(L, 2),
+								(uint64_t)luaL_checkinteger(L, 3)));
+}
+
+static int l_lock(lua_State *L)
+{
+	return push_result(L, session_lock(check_session(L, 1), self(L)->plugin));
+}
+
+static int l_unlock(lua_State *L)
+{
+	return push_result(L, session_unlock(check_session(L, 1), self(L)->plugin));
+}
+
+static int l_dettach_me(lua_State *L)
+{
+	return push_result(L, plugin_api_table.pm_session_dettach_me(check_session(L, 1)));
+}
+
+static int l_dettach_others(lua_State *L)
+{
+	return push_result(L, plugin_api_table.pm_session_dettach_others(check_session(L, 1)));
+}
+
+static void push_ip(lua_State *L, const uint8_t *ip, unsigned version)
+{
+	char text[64];
+
+	if (version == 4)
+		snprintf(text, sizeof(text), "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
+	else
+		snprintf(text, sizeof(text), "%x:%x:%x:%x:%x:%x:%x:%x", ip[0] << 8 | ip[1], ip[2] << 8 | ip[3],
+			 ip[4] << 8 | ip[5], ip[6] << 8 | ip[7], ip[8] << 8 | ip[9], ip[10] << 8 | ip[11],
+			 ip[12] << 8 | ip[13], ip[14] << 8 | ip[15]);
+	lua_pushstring(L, text);
+}
+
+#define SET_INT(name, v) (lua_pushinteger(L, (lua_Integer)(v)), lua_setfield(L, -2, name))
+
+static int l_info(lua_State *L)
+{
+	struct plugin_lua *l = self(L);
+	const struct stellar_session_info *i;
+
+	check_session(L, 1);
+	i = plugin_call_info(l->h);
+	lua_createtable(L, 0, 14);
+	SET_INT("proto", i->proto);
+	SET_INT("ip_version", i->ip_version);
+	push_ip(L, i->client_ip, i->ip_version);
+	lua_setfield(L, -2, "client_ip");
+	push_ip(L, i->server_ip, i->ip_version);
+	lua_setfield(L, -2, "server_ip");
+	SET_INT("client_port", i->client_port);
+	SET_INT("server_port", i->server_port);
+	lua_pushstring(L, session_state_name((enum session_state)i->state));
+	lua_setfield(L, -2, "state");
+	SET_INT("packets_c2s", i->packets[0]);
+	SET_INT("packets_s2c", i->packets[1]);
+	SET_INT("bytes_c2s", i->bytes[0]);
+	SET_INT("bytes_s2c", i->bytes[1]);
+	SET_INT("first_ns", i->first_ns);
+	SET_INT("last_ns", i->last_ns);
+	return 1;
+}
+
+static int l_packet(lua_State *L)
+{
+	struct plugin_lua *l = self(L);
+	const struct stellar_packet_info *p;
+
+	check_session(L, 1);
+	p = plugin_call_packet(l->h);
+	if (!p) {
+		lua_pushnil(L);
+		return 1;
+	}
+	lua_createtable(L, 0, 6);
+	SET_INT("dir", p->dir);
+	SET_INT("len", p->wire_len);
+	SET_INT("ts_ns", p->ts_ns);
+	SET_INT("tcp_flags", p->tcp_flags);
+	lua_pushboolean(L, p->dropped);
+	lua_setfield(L, -2, "dropped");
+	if (p->payload_off + (uint32_t)p->payload_len <= p->len)
+		lua_pushlstring(L, (const char *)p->data + p->payload_off, p->payload_len);
+	else
+		lua_pushliteral(L, "");
+	lua_setfield(L, -2, "payload");
+	return 1;
+}
+
+static int l_log(lua_State *L)
+{
+	struct plugin_lua *l = self(L);
+
+	LOG_INFO("%s: %s", l->h->p[l->plugin].slot->name, luaL_checkstring(L, 1));
+	return 0;
+}
+
+static const luaL_Reg stellar_lib[] = {
+	{"session_get_metadata", l_get},
+	{"session_set_metadata", l_set},
+	{"session_del_metadata", l_del},
+	{"session_drop_current_packet", l_drop},
+	{"session_set_ratelimit_group", l_ratelimit},
+	{"session_lock", l_lock},
+	{"session_unlock", l_unlock},
+	{"pm_session_dettach_me", l_dettach_me},
+	{"pm_session_dettach_others", l_dettach_others},
+	{"amq_group_create", l_group_create},
+	{"session_info", l_info},
+	{"packet", l_packet},
+	{"log", l_log},
+	{NULL, NULL},
+};
+
+/* load() for text only: bytecode can break out of any sandbox. */
+static int l_safe_load(lua_State *L)
+{
+	int n = lua_gettop(L), args = 3;
+
+	lua_pushvalue(L, lua_upvalueindex(1)); /* the real load */
+	lua_pushvalue(L, 1);
+	if (n >= 2)
+		lua_pushvalue(L, 2);
+	else
+		lua_pushnil(L);
+	lua_pushliteral(L, "t");
+	if (n >= 4) {
+		lua_pushvalue(L, 4);
+		args = 4;
+	}
+	lua_call(L, args, LUA_MULTRET);
+	return lua_gettop(L) - n;
+}
+
+static void open_sandbox(lua_State *L)
+{
+	static const luaL_Reg libs[] = {
+		{LUA_GNAME, luaopen_base},       {LUA_TABLIBNAME, luaopen_table},
+		{LUA_STRLIBNAME, luaopen_string}, {LUA_MATHLIBNAME, luaopen_math},
+		{LUA_UTF8LIBNAME, luaopen_utf8},
+		/* No coroutines: the instruction budget is a per-thread hook,
+		 * and a coroutine would run outside it. */
+		{NULL, NULL},
+	};
+
+	for (const luaL_Reg *lib = libs; lib->func; lib++) {
+		luaL_requiref(L, lib->name, lib->func, 1);
+		lua_pop(L, 1);
+	}
+	/* No files, no modules, no bytecode. */
+	for (const char *const *name = (const char *const[]){"dofile", "loadfile", "require", "collectgarbage", NULL};
+	     *name; name++) {
+		lua_pushnil(L);
+		lua_setglobal(L, *name);
+	}
+	lua_getglobal(L, "load");
+	lua_pushcclosure(L, l_safe_load, 1);
+	lua_setglobal(L, "load");
+	luaL_newlib(L, stellar_lib);
+	lua_setglobal(L, "stellar");
+}
+
+static void push_json(lua_State *L, json_t *j, unsigned depth)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	if (depth > 32 || !j) {
+		lua_pushnil(L);
+		return;
+	}
+	switch (json_typeof(j)) {
+	case JSON_OBJECT:
+		lua_createtable(L, 0, (int)json_object_size(j));
+		json_object_foreach(j, k, v) {
+			push_json(L, v, depth + 1);
+			lua_setfield(L, -2, k);
+		}
+		break;
+	case JSON_ARRAY:
+		lua_createtable(L, (int)json_array_size(j), 0);
+		json_array_foreach(j, i, v) {
+			push_json(L, v, depth + 1);
+			lua_rawseti(L, -2, (lua_Integer)i + 1);
+		}
+		break;
+	case JSON_STRING:
+		lua_pushlstring(L, json_string_value(j), json_string_length(j));
+		break;
+	case JSON_INTEGER:
+		lua_pushinteger(L, (lua_Integer)json_integer_value(j));
+		break;
+	case JSON_REAL:
+		lua_pushnumber(L, json_real_value(j));
+		break;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		lua_pushboolean(L, json_is_true(j));
+		break;
+	default:
+		lua_pushnil(L);
+		break;
+	}
+}
+
+/* Runs a function already on the stack with `nargs` under the budget. */
+static int guarded_call(struct plugin_lua *l, int nargs, int nresults, char *err, size_t errlen)
+{
+	int rc;
+
+	lua_sethook(l->L, count_hook, LUA_MASKCOUNT, (int)l->limit);
+	rc = lua_pcall(l->L, nargs, nresults, 0);
+	lua_sethook(l->L, NULL, 0, 0);
+	if (rc != LUA_OK) {
+		const char *msg = lua_tostring(l->L, -1);
+
+		snprintf(err, errlen, "%s", msg ? msg : "error object is not a string");
+		lua_pop(l->L, 1);
+		return -1;
+	}
+	return 0;
+}
+
+struct plugin_lua *plugin_lua_load(struct plugin_host *h, uint16_t plugin, const char *path,
+				   const char *config_json, uint32_t instruction_limit, char *err, size_t errlen)
+{
+	struct plugin_lua *l = calloc(1, sizeof(*l));
+	json_t *cfg;
+
+	if (!l) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	l->h = h;
+	l->plugin = plugin;
+	l->limit = instruction_limit ? instruction_limit : 1000000;
+	l->L = lua_newstate(lua_alloc, l);
+	if (!l->L) {
+		free(l);
+		snprintf(err, errlen, "cannot create a Lua state");
+		return NULL;
+	}
+	*(struct plugin_lua **)lua_getextraspace(l->L) = l;
+	open_sandbox(l->L);
+	if (luaL_loadfilex(l->L, path, "t") != LUA_OK) {
+		snprintf(err, errlen, "%s", lua_tostring(l->L, -1));
+		plugin_lua_close(l);
+		return NULL;
+	}
+	if (guarded_call(l, 0, 0, err, errlen) < 0) {
+		plugin_lua_close(l);
+		return NULL;
+	}
+	for (unsigned i = 0; i < CB_MAX; i++) {
+		lua_getglobal(l->L, cb_names[i]);
+		l->ref[i] = lua_isfunction(l->L, -1) ? luaL_ref(l->L, LUA_REGISTRYINDEX) : (lua_pop(l->L, 1), LUA_NOREF);
+	}
+	lua_getglobal(l->L, "on_load");
+	if (lua_isfunction(l->L, -1)) {
+		cfg = json_loads(config_json ? config_json : "{}", 0, NULL);
+		push_json(l->L, cfg, 0);
+		json_decref(cfg);
+		h->call.plugin = plugin;
+		if (guarded_call(l, 1, 0, err, errlen) < 0) {
+			plugin_lua_close(l);
+			return NULL;
+		}
+	} else {
+		lua_pop(l->L, 1);
+	}
+	return l;
+}
+
+void plugin_lua_close(struct plugin_lua *l)
+{
+	if (!l)
+		return;
+	if (l->L)
+		lua_close(l->L);
+	free(l);
+}
+
+uint32_t plugin_lua_events(const struct plugin_lua *l)
+{
+	uint32_t ev = 0;
+
+	if (l->ref[CB_PACKET] != LUA_NOREF)
+		ev |= STELLAR_EV_PACKET;
+	if (l->ref[CB_EVENT] != LUA_NOREF)
+		ev |= STELLAR_EV_OPENING | STELLAR_EV_STATE | STELLAR_EV_CLOSING;
+	return ev;
+}
+
+/* A failed call detaches the plugin from the session it was called for. */
+static void failed(struct plugin_host *h, struct plugin_lua *l, const char *what, const char *err)
+{
+	struct plugin_counts *c = &h->env.counts[l->plugin];
+
+	c->errors++;
+	if (strstr(err, "instruction limit"))
+		c->limit_hits++;
+	if (l->logged < LOGGED_ERRORS) {
+		l->logged++;
+		LOG_WARN("plugin %s: %s: %s; detached from this session%s", h->p[l->plugin].slot->name, what, err,
+			 l->logged == LOGGED_ERRORS ? " (further errors are only counted)" : "");
+	}
+	if (h->call.rec)
+		plugin_detach(h, l->plugin);
+}
+
+static void call_session(struct plugin_host *h, struct plugin_lua *l, int cb, const char *arg)
+{
+	char err[256];
+
+	if (l->ref[cb] == LUA_NOREF)
+		return;
+	lua_rawgeti(l->L, LUA_REGISTRYINDEX, l->ref[cb]);
+	lua_pushlightuserdata(l->L, &h->call.s);
+	if (arg)
+		lua_pushstring(l->L, arg);
+	if (guarded_call(l, arg ? 2 : 1, 0, err, sizeof(err)) < 0)
+		failed(h, l, cb_names[cb], err);
+}
+
+void plugin_lua_packet(struct plugin_host *h, struct plugin_lua *l)
+{
+	call_session(h, l, CB_PACKET, NULL);
+}
+
+void plugin_lua_event(struct plugin_host *h, struct plugin_lua *l, uint32_t event)
+{
+	call_session(h, l, CB_EVENT, event == STELLAR_EV_OPENING ? "opening" : event == STELLAR_EV_STATE ? "state"
+											 : "closing");
+}
+
+void plugin_lua_error(struct plugin_host *h, struct plugin_lua *l, int error)
+{
+	call_session(h, l, CB_ERROR, error == ERROR_EVENT_DETTACH ? "dettach" : "error");
+}
+
+int plugin_lua_command(struct plugin_lua *l, const char *command, const char *args, char *reply, size_t len)
+{
+	char err[256];
+	const char *out;
+
+	if (l->ref[CB_COMMAND] == LUA_NOREF) {
+		snprintf(reply, len, "this plugin has no commands (no on_command)");
+		return -ENOTSUP;
+	}
+	lua_rawgeti(l->L, LUA_REGISTRYINDEX, l->ref[CB_COMMAND]);
+	lua_pushstring(l->L, command);
+	lua_pushstring(l->L, args ? args : "");
+	if (guarded_call(l, 2, 1, err, sizeof(err)) < 0) {
+		snprintf(reply, len, "%s", err);
+		return -EINVAL;
+	}
+	out = lua_tostring(l->L, -1);
+	snprintf(reply, len, "%s", out ? out : "");
+	lua_pop(l->L, 1);
+	return 0;
+}
+
+int plugin_lua_check(const char *path, char *err, size_t errlen)
+{
+	lua_State *L = luaL_newstate();
+	int rc = 0;
+
+	if (!L) {
+		snprintf(err, errlen, "cannot create a Lua state");
+		return -ENOMEM;
+	}
+	if (luaL_loadfilex(L, path, "t") != LUA_OK) {
+		snprintf(err, errlen, "%s", lua_tostring(L, -1));
+		rc = -EINVAL;
+	}
+	lua_close(L);
+	return rc;
+}

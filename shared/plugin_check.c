@@ -1,0 +1,156 @@
+#include "plugin_check.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#define STELLAR_HOST
+#include "include/stellar/plugin.h"
+
+/* The entry only records the table; nothing in it runs during the probe. */
+static const struct stellar_api probe_api = {
+	.size = sizeof(struct stellar_api),
+	.abi_version = STELLAR_PLUGIN_ABI,
+};
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int probe_lua(const char *path, struct plugin_probe *out, char *err, size_t errlen)
+{
+	lua_State *L = luaL_newstate();
+	int rc = 0;
+
+	if (!L) {
+		snprintf(err, errlen, "cannot create a Lua state");
+		return -ENOMEM;
+	}
+	if (luaL_loadfilex(L, path, "t") != LUA_OK) {
+		snprintf(err, errlen, "%s", lua_tostring(L, -1));
+		rc = -EINVAL;
+	}
+	lua_close(L);
+	out->kind = PLUGIN_LUA;
+	out->events = 0xf;
+	return rc;
+}
+
+static int probe_c(const char *path, struct plugin_probe *out, char *err, size_t errlen)
+{
+	void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	stellar_plugin_init_fn init;
+	const struct stellar_plugin *d;
+	int rc = 0;
+
+	if (!dl) {
+		snprintf(err, errlen, "%s", dlerror());
+		return -ENOENT;
+	}
+	init = (stellar_plugin_init_fn)(uintptr_t)dlsym(dl, STELLAR_PLUGIN_ENTRY);
+	if (!init) {
+		snprintf(err, errlen, "not a Stellar plugin: it has no %s()", STELLAR_PLUGIN_ENTRY);
+		rc = -ENOEXEC;
+		goto out;
+	}
+	d = init(&probe_api);
+	if (!d) {
+		snprintf(err, errlen, "%s() refused plugin ABI %d", STELLAR_PLUGIN_ENTRY, STELLAR_PLUGIN_ABI);
+		rc = -EPROTO;
+		goto out;
+	}
+	if (d->abi_version != STELLAR_PLUGIN_ABI || d->size < offsetof(struct stellar_plugin, on_event)) {
+		snprintf(err, errlen, "built for plugin ABI %u (descriptor of %u bytes); this Stellar speaks ABI %d: "
+			 "rebuild it against include/stellar/plugin.h", d->abi_version, d->size, STELLAR_PLUGIN_ABI);
+		rc = -EPROTO;
+		goto out;
+	}
+	out->kind = PLUGIN_C;
+	out->events = d->events;
+	out->flags = d->flags;
+	out->ctx_size = d->ctx_size;
+	out->global_size = d->global_size;
+	snprintf(out->self_name, sizeof(out->self_name), "%s", d->name ? d->name : "");
+	if (d->ctx_size > (1u << 16)) {
+		snprintf(err, errlen, "asks for %u bytes of context per session (at most 65536)", d->ctx_size);
+		rc = -E2BIG;
+	}
+out:
+	dlclose(dl);
+	return rc;
+}
+
+int plugin_probe(const char *path, struct plugin_probe *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	if (ends_with(path, ".lua"))
+		return probe_lua(path, out, err, errlen);
+	if (ends_with(path, ".so"))
+		return probe_c(path, out, err, errlen);
+	snprintf(err, errlen, "a plugin is a .so (C) or a .lua file");
+	return -EINVAL;
+}
+
+int plugin_filter_compile(const char *expr, struct bpf_program *prog, char *err, size_t errlen)
+{
+	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
+	int rc = 0;
+
+	if (!dead) {
+		snprintf(err, errlen, "libpcap could not start");
+		return -ENOMEM;
+	}
+	if (pcap_compile(dead, prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+		snprintf(err, errlen, "'%s': %s", expr, pcap_geterr(dead));
+		rc = -EINVAL;
+	}
+	pcap_close(dead);
+	return rc;
+}
+
+int plugin_filter_check(const char *expr, char *err, size_t errlen)
+{
+	struct bpf_program prog;
+	int rc = plugin_filter_compile(expr, &prog, err, errlen);
+
+	if (rc == 0)
+		pcap_freecode(&prog);
+	return rc;
+}
+
+int plugin_filter_plan(struct plugins_shm *ps, const struct plugin_config *plugins, unsigned n_plugins,
+		       uint16_t *leaf)
+{
+	ps->n_nodes = 0;
+	for (unsigned p = 0; p < n_plugins; p++) {
+		uint16_t parent = FILTER_NONE;
+
+		for (unsigned k = 0; k < plugins[p].n_filter; k++) {
+			uint16_t found = FILTER_NONE;
+
+			for (uint16_t i = 0; i < ps->n_nodes; i++)
+				if (ps->node[i].parent == parent && strcmp(ps->node[i].expr, plugins[p].filter[k]) == 0)
+					found = i;
+			if (found == FILTER_NONE) {
+				if (ps->n_nodes >= FILTER_MAX_NODES)
+					return -ENOSPC;
+				found = (uint16_t)ps->n_nodes++;
+				snprintf(ps->node[found].expr, sizeof(ps->node[found].expr), "%s", plugins[p].filter[k]);
+				ps->node[found].parent = parent;
+				ps->node[found].subscribers = 0;
+			}
+			parent = found;
+		}
+		leaf[p] = parent;
+		if (parent != FILTER_NONE)
+			ps->node[parent].subscribers++;
+	}
+	return 0;
+}
