@@ -20,7 +20,7 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -D_GNU_SOURCE $(WARN) -MMD -MP -Ishared -I$(GEN)
 ALL_CFLAGS = $(CFLAGS) $(PKG_CFLAGS)
 CXXFLAGS ?= -O2 -g
-ALL_CXXFLAGS = $(CXXFLAGS) -std=gnu++17 $(WARN) -Wno-missing-field-initializers -MMD -MP \
+ALL_CXXFLAGS = $(CXXFLAGS) -std=gnu++17 $(WARN) -Wno-missing-field-initializers -MMD -MP -Iplugin_proc \
 	-Ishared -I$(GEN) $(PKG_CFLAGS) $(shell pkg-config --cflags gtest 2>/dev/null)
 LDLIBS   = $(PKG_LIBS) -lpthread
 
@@ -63,7 +63,8 @@ $(BUILD)/plugins/%.so: plugins/%.c shared/include/stellar/plugin.h shared/includ
 	@echo "  PLUGIN $@"
 	$(Q)$(CC) $(PLUGIN_CFLAGS) -o $@ $< $(shell pkg-config --libs jansson)
 
-$(BUILD)/tests/plugins/%.so: tests/plugins/%.c shared/include/stellar/plugin.h shared/include/stellar/session_api.h
+$(BUILD)/tests/plugins/%.so: tests/plugins/%.c $(wildcard tests/plugins/*.h) shared/include/stellar/plugin.h \
+		shared/include/stellar/session_api.h
 	@mkdir -p $(dir $@)
 	@echo "  PLUGIN $@"
 	$(Q)$(CC) $(PLUGIN_CFLAGS) -o $@ $< $(shell pkg-config --libs jansson)

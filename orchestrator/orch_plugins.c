@@ -23,7 +23,7 @@ int orch_plugins_check(struct orch *o, char *err, size_t errlen)
 	for (unsigned i = 0; i < o->cfg.n_plugins; i++) {
 		const struct plugin_config *pc = &o->cfg.plugins[i];
 
-		if (plugin_probe(pc->path, &o->probe[i], why, sizeof(why)) < 0) {
+		if (plugin_check_file(pc->path, &o->probe[i], why, sizeof(why)) < 0) {
 			snprintf(err, errlen, "%s:%u: plugins[%u].path: %s: %s", o->cfg.path, pc->line, i, pc->path, why);
 			return -1;
 		}

@@ -87,7 +87,7 @@ out:
 	return rc;
 }
 
-int plugin_probe(const char *path, struct plugin_probe *out, char *err, size_t errlen)
+int plugin_check_file(const char *path, struct plugin_probe *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof(*out));
 	if (ends_with(path, ".lua"))

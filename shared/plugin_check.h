@@ -24,7 +24,7 @@ struct plugin_probe {
 
 /* A .so or .lua file, by its name. Returns 0 or a negative errno with the
  * reason in err. */
-int plugin_probe(const char *path, struct plugin_probe *out, char *err, size_t errlen);
+int plugin_check_file(const char *path, struct plugin_probe *out, char *err, size_t errlen);
 
 int plugin_filter_compile(const char *expr, struct bpf_program *prog, char *err, size_t errlen);
 int plugin_filter_check(const char *expr, char *err, size_t errlen);

@@ -1,0 +1,2 @@
+-- Test plugin with a syntax error.
+function on_packet(s

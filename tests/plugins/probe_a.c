@@ -1,0 +1,3 @@
+/* Test plugin A: see probe.h. */
+#define PROBE_TAG "A"
+#include "probe.h"

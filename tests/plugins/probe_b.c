@@ -1,0 +1,3 @@
+/* Test plugin B: see probe.h. */
+#define PROBE_TAG "B"
+#include "probe.h"
