@@ -35,6 +35,10 @@ static int show(const Stellar__Control__V1__Response *resp, bool json)
 {
 	if (resp->code != STELLAR__CONTROL__V1__CODE__CODE_OK) {
 		fprintf(stderr, "stellarctl: %s\n", resp->message && *resp->message ? resp->message : "failed");
+		/* What the plugin said about it, if it said anything. */
+		if (resp->result_case == STELLAR__CONTROL__V1__RESPONSE__RESULT_PLUGIN_COMMAND && resp->plugin_command &&
+		    resp->plugin_command->reply && *resp->plugin_command->reply)
+			fprintf(stderr, "%s\n", resp->plugin_command->reply);
 		return CTL_FAILED;
 	}
 	switch (resp->result_case) {
