@@ -17,7 +17,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 WARN     := -Wall -Wextra -Werror
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -D_GNU_SOURCE $(WARN) -MMD -MP -Ishared -I$(GEN)
+CFLAGS   += -std=gnu11 -D_GNU_SOURCE $(WARN) -MMD -MP -Ishared -Iplugin_proc -I$(GEN)
 ALL_CFLAGS = $(CFLAGS) $(PKG_CFLAGS)
 CXXFLAGS ?= -O2 -g
 ALL_CXXFLAGS = $(CXXFLAGS) -std=gnu++17 $(WARN) -Wno-missing-field-initializers -MMD -MP -Iplugin_proc \
@@ -68,6 +68,13 @@ $(BUILD)/tests/plugins/%.so: tests/plugins/%.c $(wildcard tests/plugins/*.h) sha
 	@mkdir -p $(dir $@)
 	@echo "  PLUGIN $@"
 	$(Q)$(CC) $(PLUGIN_CFLAGS) -o $@ $< $(shell pkg-config --libs jansson)
+
+BENCH_PLUGIN_SO := $(patsubst bench/plugins/%.c,$(BUILD)/bench/plugins/%.so,$(wildcard bench/plugins/*.c))
+
+$(BUILD)/bench/plugins/%.so: bench/plugins/%.c shared/include/stellar/plugin.h
+	@mkdir -p $(dir $@)
+	@echo "  PLUGIN $@"
+	$(Q)$(CC) $(PLUGIN_CFLAGS) -o $@ $<
 
 # The bench runs stellar-io's own ingest code, so it links those objects.
 BENCH_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard bench/*.c) io_proc/io_ingest.c io_proc/io_ethdev.c) \
@@ -180,7 +187,7 @@ bench: deps hugepages
 	@command -v gnuplot >/dev/null || bash tools/deps.sh gnuplot-nox
 	@$(MAKE) --no-print-directory run-bench
 
-run-bench: all $(BUILD)/stellar-bench
+run-bench: all $(BUILD)/stellar-bench $(BENCH_PLUGIN_SO)
 	@bash bench/run.sh
 
 clean:

@@ -25,6 +25,7 @@ int bench_decode(const char *data_dir, json_t *out);
 int bench_io(const char *capture, json_t *out);
 int bench_sessions(json_t *out);
 int bench_session_shard(json_t *out);
+int bench_plugins(const char *capture, const char *plugin_dir, json_t *out);
 int bench_report(const char *dir, int nparts, char **parts);
 
 /* Shared by the session benches (bench_sessions.c, bench_session_shard.c). */

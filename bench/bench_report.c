@@ -88,6 +88,31 @@ static void report_sessions(FILE *md, FILE *dat, json_t *s)
 		get(sh, "existing_nohint_ns_per_packet"));
 }
 
+static void report_plugins(FILE *md, json_t *p)
+{
+	double c = get(p, "c_per_plugin_ns"), lua = get(p, "lua_over_c");
+	size_t i;
+	json_t *t, *trie = json_object_get(p, "trie");
+
+	fprintf(md, "\n## Plugin dispatch (one worker, real capture packets, plugins that do nothing)\n\n"
+		    "| | ns per packet | goal |\n|---|---:|---|\n"
+		    "| dispatch with no plugin (baseline) | %.1f | |\n"
+		    "| each C plugin, 8 loaded | %.1f | <= 15: %s |\n"
+		    "| one C plugin alone | %.1f | |\n"
+		    "| one Lua plugin alone | %.1f | <= 10x one C plugin alone: %.1fx, %s |\n",
+		get(p, "dispatch_base_ns"), c, met(c <= 15), get(p, "c_single_ns"), get(p, "lua_single_ns"), lua,
+		met(lua <= 10));
+	fprintf(md, "\n## Filter trie: chains ip > tcp > port, per packet\n\n"
+		    "| subscribers | same chain: ns (trie nodes) | own last stage: ns (trie nodes) | "
+		    "no trie, chain by chain: ns (evaluations) |\n|---:|---:|---:|---:|\n");
+	json_array_foreach(trie, i, t)
+		fprintf(md, "| %.0f | %.1f (%.0f) | %.1f (%.0f) | %.1f (%.0f) |\n", get(t, "subscribers"),
+			get(t, "shared_ns"), get(t, "shared_nodes"), get(t, "distinct_ns"), get(t, "distinct_nodes"),
+			get(t, "unmerged_ns"), get(t, "unmerged_nodes"));
+	fprintf(md, "\nGoal: the cost grows with distinct trie nodes, not with subscribers (same chain: "
+		    "constant).\n");
+}
+
 int bench_report(const char *dir, int nparts, char **parts)
 {
 	json_t *all = json_object(), *decode;
@@ -142,6 +167,8 @@ int bench_report(const char *dir, int nparts, char **parts)
 	}
 	if (json_object_get(all, "sessions"))
 		report_sessions(md, dat, json_object_get(all, "sessions"));
+	if (json_object_get(all, "plugins"))
+		report_plugins(md, json_object_get(all, "plugins"));
 	fclose(md);
 	fclose(dat);
 	json_decref(all);

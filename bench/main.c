@@ -3,6 +3,8 @@
  *   stellar-bench decode DATA_DIR OUT.json   decoder cost per kind of traffic
  *   stellar-bench io CAPTURE OUT.json        stellar-io's per-packet path
  *   stellar-bench sessions OUT.json          session table vs rte_hash, new sessions/s
+ *   stellar-bench plugins CAPTURE PLUGIN_DIR OUT.json
+ *                                            dispatch and filter trie cost
  *   stellar-bench report DIR PART.json...    merge into DIR/results.{json,md,dat}
  */
 #include <stdio.h>
@@ -28,9 +30,12 @@ int main(int argc, char **argv)
 		return bench_io(argv[2], out) < 0 ? 1 : write_part(out, argv[3]);
 	if (argc >= 3 && strcmp(argv[1], "sessions") == 0)
 		return bench_sessions(out) < 0 ? 1 : write_part(out, argv[2]);
+	if (argc >= 5 && strcmp(argv[1], "plugins") == 0)
+		return bench_plugins(argv[2], argv[3], out) < 0 ? 1 : write_part(out, argv[4]);
 	if (argc >= 3 && strcmp(argv[1], "report") == 0)
 		return bench_report(argv[2], argc - 3, argv + 3) < 0 ? 1 : 0;
 	fprintf(stderr, "usage: stellar-bench decode DATA_DIR OUT.json | io CAPTURE OUT.json |\n"
-			"                     sessions OUT.json | report DIR PART.json...\n");
+			"                     sessions OUT.json | plugins CAPTURE PLUGIN_DIR OUT.json |\n"
+			"                     report DIR PART.json...\n");
 	return 2;
 }

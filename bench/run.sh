@@ -11,6 +11,9 @@ capture=tests/data/zeek__wikipedia.pcap
 build/stellar-bench decode tests/data "$out/decode.json"
 parts+=("$out/decode.json")
 
+build/stellar-bench plugins "$capture" build/bench/plugins "$out/plugins.json"
+parts+=("$out/plugins.json")
+
 # Session table vs rte_hash at 1M and 10M live sessions, and new sessions
 # per second through stellar-session's per-packet path (~1 minute, ~5 GB).
 build/stellar-bench sessions "$out/sessions.json"
@@ -65,7 +68,7 @@ plot "< grep ^sess10M_ $out/results.dat | sed 's/sess10M_//'" using 2:xtic(1) ti
 unset multiplot
 PLOT
 fi
-rm -rf /var/run/dpdk/stellar_bench /var/run/dpdk/stellar_bench_tpm /var/run/dpdk/stellar_bench_sessions
+rm -rf /var/run/dpdk/stellar_bench /var/run/dpdk/stellar_bench_tpm /var/run/dpdk/stellar_bench_plugins /var/run/dpdk/stellar_bench_sessions
 rm -f /dev/hugepages/stellar_bench*
 echo
 cat "$out/results.md"

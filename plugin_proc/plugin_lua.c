@@ -15,6 +15,7 @@
 #include "plugin_host.h"
 
 #define LUA_MEMORY_MAX (64u << 20) /* per interpreter */
+#define HOOK_EVERY     1000        /* instructions between budget checks */
 #define LOGGED_ERRORS  10          /* then only counted */
 
 enum { CB_PACKET, CB_EVENT, CB_ERROR, CB_COMMAND, CB_MAX };
@@ -25,6 +26,7 @@ struct plugin_lua {
 	struct plugin_host *h;
 	uint16_t plugin;
 	uint32_t limit;
+	uint32_t ticks;            /* HOOK_EVERY-instruction steps used by this call */
 	size_t mem;
 	int ref[CB_MAX];           /* LUA_NOREF if the script lacks it */
 	unsigned logged;
@@ -49,10 +51,15 @@ static void *lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	return n;
 }
 
+/* Installed once: re-arming a hook per call costs more than the call.
+ * Each call starts with a fresh budget (ticks = 0). */
 static void count_hook(lua_State *L, lua_Debug *ar)
 {
+	struct plugin_lua *l = *(struct plugin_lua **)lua_getextraspace(L);
+
 	(void)ar;
-	luaL_error(L, "instruction limit reached");
+	if (++l->ticks * (uint64_t)HOOK_EVERY >= l->limit)
+		luaL_error(L, "instruction limit reached");
 }
 
 /* The session a Lua callback receives: the host's handle of the call. */
@@ -372,9 +379,8 @@ static int guarded_call(struct plugin_lua *l, int nargs, int nresults, char *err
 {
 	int rc;
 
-	lua_sethook(l->L, count_hook, LUA_MASKCOUNT, (int)l->limit);
+	l->ticks = 0;
 	rc = lua_pcall(l->L, nargs, nresults, 0);
-	lua_sethook(l->L, NULL, 0, 0);
 	if (rc != LUA_OK) {
 		const char *msg = lua_tostring(l->L, -1);
 
@@ -405,6 +411,7 @@ struct plugin_lua *plugin_lua_load(struct plugin_host *h, uint16_t plugin, const
 		return NULL;
 	}
 	*(struct plugin_lua **)lua_getextraspace(l->L) = l;
+	lua_sethook(l->L, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
 	open_sandbox(l->L);
 	if (luaL_loadfilex(l->L, path, "t") != LUA_OK) {
 		snprintf(err, errlen, "%s", lua_tostring(l->L, -1));
