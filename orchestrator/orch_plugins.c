@@ -21,11 +21,16 @@ int orch_plugins_check(struct orch *o, char *err, size_t errlen)
 	char why[512];
 
 	for (unsigned i = 0; i < o->cfg.n_plugins; i++) {
-		const struct plugin_config *pc = &o->cfg.plugins[i];
+		struct plugin_config *pc = &o->cfg.plugins[i];
 
 		if (plugin_check_file(pc->path, &o->probe[i], why, sizeof(why)) < 0) {
 			snprintf(err, errlen, "%s:%u: plugins[%u].path: %s: %s", o->cfg.path, pc->line, i, pc->path, why);
 			return -1;
+		}
+		/* The configuration's chain wins; else the plugin's own. */
+		if (pc->n_filter == 0) {
+			pc->n_filter = o->probe[i].n_filter;
+			memcpy(pc->filter, o->probe[i].filter, sizeof(pc->filter));
 		}
 		if (o->probe[i].kind == PLUGIN_LUA && pc->n_filter == 0)
 			o->probe[i].events = 0xf;

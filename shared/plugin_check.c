@@ -78,6 +78,9 @@ static int probe_c(const char *path, struct plugin_probe *out, char *err, size_t
 	out->ctx_size = d->ctx_size;
 	out->global_size = d->global_size;
 	snprintf(out->self_name, sizeof(out->self_name), "%s", d->name ? d->name : "");
+	if (d->size >= offsetof(struct stellar_plugin, filter) + sizeof(d->filter))
+		for (unsigned i = 0; i < PLUGIN_FILTER_STAGES && i < 8 && d->filter[i]; i++)
+			snprintf(out->filter[out->n_filter++], PLUGIN_FILTER_MAX, "%s", d->filter[i]);
 	if (d->ctx_size > (1u << 16)) {
 		snprintf(err, errlen, "asks for %u bytes of context per session (at most 65536)", d->ctx_size);
 		rc = -E2BIG;

@@ -20,6 +20,8 @@ struct plugin_probe {
 	uint32_t kind;       /* enum plugin_kind */
 	uint32_t events, flags, ctx_size, global_size;
 	char self_name[STELLAR_NAME_MAX]; /* the name the plugin gives itself */
+	unsigned n_filter;                /* the chain its descriptor declares */
+	char filter[PLUGIN_FILTER_STAGES][PLUGIN_FILTER_MAX];
 };
 
 /* A .so or .lua file, by its name. Returns 0 or a negative errno with the

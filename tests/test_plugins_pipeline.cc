@@ -188,13 +188,14 @@ TEST(PluginsInPipeline, FilterChainsShareTrieNodesEvaluatedOncePerPacket)
 				 "  - {name: web1, path: " + test_plugin("probe_a.so") + ", filter: [\"ip\", \"tcp\"]}\n"
 				 "  - {name: web2, path: " + test_plugin("probe_b.so") + ", filter: [\"ip\", \"tcp\"]}\n"
 				 "  - {name: dns, path: " + test_plugin("probe_c.so") + ", filter: [\"ip\", \"udp port 53\"]}\n"
-				 "  - {name: all, path: " + test_plugin("probe_d.so") + "}\n"));
+				 "  - {name: all, path: " + test_plugin("probe_d.so") + "}\n"
+				 "  - {name: own, path: " + test_plugin("probe_e.so") + "}\n"));
 	inst.start({"--until-eof", "--stats-json", inst.path("stats.json")});
 	ASSERT_EQ(inst.wait(60000), 0) << inst.log();
 	json_t *stats = harness::load_json(inst.path("stats.json"));
 	ASSERT_NE(stats, nullptr);
 	json_t *f = json_object_get(stats, "filters");
-	ASSERT_EQ(json_array_size(f), 3u) << "ip, ip>tcp, ip>udp port 53";
+	ASSERT_EQ(json_array_size(f), 4u) << "ip, ip>tcp, ip>udp port 53, and the chain probe_e declares";
 	json_t *ip = json_array_get(f, 0), *tcp = json_array_get(f, 1), *dns = json_array_get(f, 2);
 	EXPECT_STREQ(json_string_value(json_object_get(ip, "expr")), "ip");
 	EXPECT_EQ(json_integer_value(json_object_get(ip, "parent")), -1);
@@ -213,6 +214,13 @@ TEST(PluginsInPipeline, FilterChainsShareTrieNodesEvaluatedOncePerPacket)
 			  json_integer_value(json_object_get(tcp, "matched")));
 	EXPECT_EQ(json_integer_value(json_object_get(json_array_get(json_object_get(stats, "plugins"), 2), "packets")),
 		  json_integer_value(json_object_get(dns, "matched")));
+	// A chain the plugin declares itself is a root of its own.
+	json_t *own = json_array_get(f, 3);
+	EXPECT_STREQ(json_string_value(json_object_get(own, "expr")), "udp port 53");
+	EXPECT_EQ(json_integer_value(json_object_get(own, "parent")), -1);
+	EXPECT_EQ(json_integer_value(json_object_get(json_array_get(json_object_get(stats, "plugins"), 4), "packets")),
+		  json_integer_value(json_object_get(own, "matched")));
+	EXPECT_EQ(json_integer_value(json_object_get(own, "matched")), json_integer_value(json_object_get(dns, "matched")));
 	EXPECT_GT(json_integer_value(json_object_get(tcp, "matched")), 0);
 	EXPECT_GT(json_integer_value(json_object_get(dns, "matched")), 0);
 	json_decref(stats);

@@ -122,9 +122,12 @@ static int command(const char *command, const char *args, char *reply, size_t le
 #ifndef PROBE_FLAGS
 #define PROBE_FLAGS 0
 #endif
+#ifndef PROBE_FILTER
+#define PROBE_FILTER NULL
+#endif
 
 STELLAR_PLUGIN(.name = "probe_" PROBE_TAG, .flags = PROBE_FLAGS,
 	       .events = STELLAR_EV_OPENING | STELLAR_EV_PACKET | STELLAR_EV_STATE | STELLAR_EV_CLOSING,
 	       .ctx_size = sizeof(struct probe_ctx), .global_size = sizeof(struct probe_counts), .load = load,
 	       .entry = entry, .on_event = on_event, .on_error = on_error, .command = command,
-	       .free_callbacks = {freed});
+	       .free_callbacks = {freed}, .filter = {PROBE_FILTER});

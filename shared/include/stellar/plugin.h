@@ -155,6 +155,9 @@ struct stellar_plugin {
 	int (*command)(const char *command, const char *args, char *reply, size_t reply_size);
 	/* Every function a plugin passes to session_set_metadata(). */
 	session_free_cb free_callbacks[8];
+	/* Its filter chain (pcap expressions, NULL-terminated) when the
+	 * configuration gives none: it is called only for matching packets. */
+	const char *filter[8];
 };
 
 typedef const struct stellar_plugin *(*stellar_plugin_init_fn)(const struct stellar_api *api);
