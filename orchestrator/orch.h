@@ -34,6 +34,8 @@ struct orch_worker {
 	uint64_t last_seen_ms;   /* hello or heartbeat */
 	uint64_t respawn_at_ms;
 	uint64_t stop_sent_ms;
+	bool restart_requested;  /* an operator's restart: respawn at once when it exits */
+	uint64_t restart_asked_ms;
 };
 
 /* A plugin command waiting for its worker's answer. */
@@ -100,6 +102,10 @@ void orch_workers_reap(struct orch *o);
 void orch_workers_tick(struct orch *o);
 bool orch_workers_all_exited(const struct orch *o);
 void orch_workers_kill_all(struct orch *o, int sig);
+
+/* Restarts a worker on request (graceful: drain then exit; or kill).
+ * Returns 0, or -EINVAL / -EBUSY with a reason in msg. */
+int orch_worker_restart(struct orch *o, enum node_kind kind, unsigned index, bool kill_it, char *msg, size_t len);
 
 /* orch_recovery.c: after a worker died, take back what it held. Returns the
  * number of packets lost with it. */

@@ -3,6 +3,7 @@
  * function, and answered; a malformed or unknown request gets
  * CODE_BAD_REQUEST and changes nothing.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -75,6 +76,24 @@ static bool act(struct orch *o, zmq_msg_t *id, const Stellar__Control__V1__Reque
 		resp->result_case = STELLAR__CONTROL__V1__RESPONSE__RESULT_STATS;
 		resp->stats = &b->stats;
 		break;
+	case STELLAR__CONTROL__V1__REQUEST__OP_RESTART: {
+		static char msg[256];
+		enum node_kind kind = req->restart && req->restart->kind ? topo_kind_from_name(req->restart->kind)
+								      : NODE_KIND_MAX;
+		int rc;
+
+		if (kind == NODE_KIND_MAX || kind == NODE_ORCH) {
+			resp->code = STELLAR__CONTROL__V1__CODE__CODE_BAD_REQUEST;
+			resp->message = (char *)"restart needs a worker kind: plugin, session, amq or io";
+			break;
+		}
+		rc = orch_worker_restart(o, kind, req->restart->index, req->restart->kill, msg, sizeof(msg));
+		resp->code = rc == 0 ? STELLAR__CONTROL__V1__CODE__CODE_OK :
+			     rc == -EBUSY ? STELLAR__CONTROL__V1__CODE__CODE_BUSY :
+					    STELLAR__CONTROL__V1__CODE__CODE_BAD_REQUEST;
+		resp->message = msg;
+		break;
+	}
 	case STELLAR__CONTROL__V1__REQUEST__OP_SHUTDOWN:
 		if (o->phase != PHASE_RUNNING) {
 			resp->code = STELLAR__CONTROL__V1__CODE__CODE_BUSY;

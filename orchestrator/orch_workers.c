@@ -149,10 +149,44 @@ static void describe_exit(int status, char *buf, size_t len)
 		snprintf(buf, len, "ended (status 0x%x)", status);
 }
 
+int orch_worker_restart(struct orch *o, enum node_kind kind, unsigned index, bool kill_it, char *msg, size_t len)
+{
+	uint16_t node = topo_node_id(kind, index);
+	struct orch_worker *w = node == TOPO_NO_NODE ? NULL : &o->workers[node];
+
+	if (!w || !w->enabled || kind == NODE_ORCH) {
+		snprintf(msg, len, "no %s worker %u in this instance (see `stellarctl status`)", topo_kind_name(kind),
+			 index);
+		return -EINVAL;
+	}
+	if (o->phase != PHASE_RUNNING) {
+		snprintf(msg, len, "the instance is %s", orch_phase_name(o->phase));
+		return -EBUSY;
+	}
+	if (w->state != WORKER_RUNNING || !w->pid || w->restart_requested) {
+		snprintf(msg, len, "%s.%u is %s; try again once it runs", topo_kind_name(kind), index,
+			 worker_state_name(w->state));
+		return -EBUSY;
+	}
+	w->restart_requested = true;
+	w->restart_asked_ms = orch_now_ms();
+	if (kill_it) {
+		kill(w->pid, SIGKILL);
+		snprintf(msg, len, "killed %s.%u (pid %d); it is restarted at once", topo_kind_name(kind), index,
+			 (int)w->pid);
+		return 0;
+	}
+	set_state(o, w, WORKER_STOPPING);
+	orch_worker_send_stop(o, w, true);
+	snprintf(msg, len, "restarting %s.%u (pid %d) gracefully", topo_kind_name(kind), index, (int)w->pid);
+	return 0;
+}
+
 static void on_death(struct orch *o, struct orch_worker *w, int status)
 {
 	uint64_t now = orch_now_ms(), backoff = 0;
 	bool expected = w->state == WORKER_STOPPING && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	bool requested = w->restart_requested;
 	char how[96];
 	uint64_t lost;
 
@@ -163,6 +197,19 @@ static void on_death(struct orch *o, struct orch_worker *w, int status)
 	lost = orch_recover_node(o, w->node);
 	if (w->kind == NODE_PLUGIN)
 		orch_plugins_worker_died(o, w->node);
+	w->restart_requested = false;
+	if (requested && o->phase < PHASE_STOPPING) {
+		/* Asked for: no back-off, no crash loop bookkeeping. */
+		if (lost)
+			LOG_WARN("%s.%u %s; %llu packet(s) it held were lost", topo_kind_name(w->kind), w->index, how,
+				 (unsigned long long)lost);
+		w->restarts++;
+		o->shm->nodes[w->node].restarts = w->restarts;
+		w->respawn_at_ms = now;
+		set_state(o, w, WORKER_RESTARTING);
+		orch_workers_tick(o);
+		return;
+	}
 	if (expected && lost == 0) {
 		set_state(o, w, WORKER_STOPPED);
 		return;

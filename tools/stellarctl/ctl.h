@@ -18,5 +18,9 @@ enum ctl_exit {
 Stellar__Control__V1__Response *ctl_call(const char *endpoint, const char *instance,
 					 const Stellar__Control__V1__Request *req, int timeout_ms);
 
+/* stats --watch: the stats every second, redrawn, until interrupted or the
+ * instance goes away (then the exit code of the failure). */
+int ctl_watch(const char *endpoint, const char *instance, const Stellar__Control__V1__Request *req,
+	      int timeout_ms, bool json);
 
 #endif

@@ -17,6 +17,10 @@ static void usage(FILE *f)
 		   "commands:\n"
 		   "  status     the instance and its workers\n"
 		   "  stats      packet, drop, session and mempool counters\n"
+		   "  stats --watch   the same, refreshed every second\n"
+		   "  restart KIND IDX [--kill]\n"
+		   "             restart a worker (plugin, session, amq, io): gracefully, no packet\n"
+		   "             lost; or --kill it as a crash would\n"
 		   "  shutdown   drain the pipeline and stop the instance\n"
 		   "  plugin NAME COMMAND [ARGS...]\n"
 		   "             a command of the plugin NAME (see its documentation)\n"
@@ -65,6 +69,45 @@ static int show(const Stellar__Control__V1__Response *resp, bool json)
 	return CTL_OK;
 }
 
+/* What follows the command: flags this tool knows, the rest positional. */
+struct rest {
+	int n;
+	char *pos[8];
+	bool kill;
+	bool watch;
+};
+
+static int split_rest(int argc, char **argv, struct rest *r, bool *json)
+{
+	memset(r, 0, sizeof(*r));
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "-j") == 0)
+			*json = true;
+		else if (strcmp(argv[i], "--kill") == 0)
+			r->kill = true;
+		else if (strcmp(argv[i], "--watch") == 0)
+			r->watch = true;
+		else if (argv[i][0] == '-' && argv[i][1])
+			return -1;
+		else if (r->n < 8)
+			r->pos[r->n++] = argv[i];
+		else
+			return -1;
+	}
+	return 0;
+}
+
+static bool parse_uint(const char *s, uint32_t *out)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (!*s || *end || v > UINT32_MAX)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -78,49 +121,38 @@ int main(int argc, char **argv)
 	const char *instance = getenv("STELLAR_INSTANCE"), *endpoint = NULL, *cmd;
 	char ep[256];
 	bool json = false;
-	int c, timeout_ms = 3000, rc, cmd_index = -1;
+	int c, timeout_ms = 3000, rc;
+	struct rest rest;
 	Stellar__Control__V1__Request req = STELLAR__CONTROL__V1__REQUEST__INIT;
 	Stellar__Control__V1__StatusRequest status = STELLAR__CONTROL__V1__STATUS_REQUEST__INIT;
 	Stellar__Control__V1__StatsRequest stats = STELLAR__CONTROL__V1__STATS_REQUEST__INIT;
 	Stellar__Control__V1__ShutdownRequest shutdown = STELLAR__CONTROL__V1__SHUTDOWN_REQUEST__INIT;
 	Stellar__Control__V1__PluginCommandRequest plugin = STELLAR__CONTROL__V1__PLUGIN_COMMAND_REQUEST__INIT;
-	char args[60 * 1024];
+	Stellar__Control__V1__RestartRequest restart = STELLAR__CONTROL__V1__RESTART_REQUEST__INIT;
+	static char args[60 * 1024];
 	Stellar__Control__V1__Response *resp;
 
-	/* Options before the command; after it too, except for `plugin`,
-	 * whose arguments are the plugin's own (they may start with '-'). */
-	for (int pass = 0; pass < 2; pass++) {
-		if (pass == 1) {
-			if (optind >= argc || strcmp(argv[optind], "plugin") == 0)
-				break;
-			cmd_index = optind;
-			optind++;
-		}
-		while ((c = getopt_long(argc, argv, "+i:e:jt:h", opts, NULL)) != -1) {
-			switch (c) {
-			case 'i': instance = optarg; break;
-			case 'e': endpoint = optarg; break;
-			case 'j': json = true; break;
-			case 't': timeout_ms = atoi(optarg); break;
-			case 'h': usage(stdout); return CTL_OK;
-			default: usage(stderr); return CTL_USAGE;
-			}
-		}
-		if (pass == 1) {
-			if (optind != argc) {
-				usage(stderr);
-				return CTL_USAGE;
-			}
-			optind = cmd_index;
-			argc = cmd_index + 1;
+	/* Options before the command; those of this tool after it too, except
+	 * for `plugin`, whose arguments are the plugin's own. */
+	while ((c = getopt_long(argc, argv, "+i:e:jt:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': instance = optarg; break;
+		case 'e': endpoint = optarg; break;
+		case 'j': json = true; break;
+		case 't': timeout_ms = atoi(optarg); break;
+		case 'h': usage(stdout); return CTL_OK;
+		default: usage(stderr); return CTL_USAGE;
 		}
 	}
-	if (optind >= argc || (strcmp(argv[optind], "plugin") != 0 && optind != argc - 1) ||
-	    (strcmp(argv[optind], "plugin") == 0 && argc - optind < 3)) {
+	if (optind >= argc) {
 		usage(stderr);
 		return CTL_USAGE;
 	}
 	cmd = argv[optind];
+	if (strcmp(cmd, "plugin") != 0 && split_rest(argc - optind - 1, argv + optind + 1, &rest, &json) < 0) {
+		usage(stderr);
+		return CTL_USAGE;
+	}
 	if (!instance)
 		instance = STELLAR_DEFAULT_INSTANCE;
 	if (!endpoint) {
@@ -134,16 +166,23 @@ int main(int argc, char **argv)
 		instance = NULL;
 	}
 	req.id = 1;
-	if (strcmp(cmd, "status") == 0) {
+	if (strcmp(cmd, "status") == 0 && rest.n == 0) {
 		req.op_case = STELLAR__CONTROL__V1__REQUEST__OP_STATUS;
 		req.status = &status;
-	} else if (strcmp(cmd, "stats") == 0) {
+	} else if (strcmp(cmd, "stats") == 0 && rest.n == 0) {
 		req.op_case = STELLAR__CONTROL__V1__REQUEST__OP_STATS;
 		req.stats = &stats;
-	} else if (strcmp(cmd, "shutdown") == 0) {
+		if (rest.watch)
+			return ctl_watch(endpoint, instance, &req, timeout_ms, json);
+	} else if (strcmp(cmd, "shutdown") == 0 && rest.n == 0) {
 		req.op_case = STELLAR__CONTROL__V1__REQUEST__OP_SHUTDOWN;
 		req.shutdown = &shutdown;
-	} else if (strcmp(cmd, "plugin") == 0) {
+	} else if (strcmp(cmd, "restart") == 0 && rest.n == 2 && parse_uint(rest.pos[1], &restart.index)) {
+		restart.kind = rest.pos[0];
+		restart.kill = rest.kill;
+		req.op_case = STELLAR__CONTROL__V1__REQUEST__OP_RESTART;
+		req.restart = &restart;
+	} else if (strcmp(cmd, "plugin") == 0 && argc - optind >= 3) {
 		size_t used = 0;
 
 		args[0] = '\0';
@@ -162,7 +201,7 @@ int main(int argc, char **argv)
 		req.op_case = STELLAR__CONTROL__V1__REQUEST__OP_PLUGIN_COMMAND;
 		req.plugin_command = &plugin;
 	} else {
-		fprintf(stderr, "stellarctl: unknown command '%s'\n", cmd);
+		fprintf(stderr, "stellarctl: unknown command or wrong arguments: '%s'\n", cmd);
 		usage(stderr);
 		return CTL_USAGE;
 	}
