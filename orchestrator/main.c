@@ -173,6 +173,7 @@ static void run(struct orch *o)
 		orch_workers_tick(o);
 		orch_lifecycle_tick(o);
 		orch_plugin_command_tick(o);
+		orch_scale_tick(o);
 	}
 }
 

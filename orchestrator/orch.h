@@ -35,6 +35,7 @@ struct orch_worker {
 	uint64_t respawn_at_ms;
 	uint64_t stop_sent_ms;
 	bool restart_requested;  /* an operator's restart: respawn at once when it exits */
+	bool retiring;           /* scaled away: stops once no session is steered to it */
 	uint64_t restart_asked_ms;
 };
 
@@ -67,6 +68,7 @@ struct orch {
 	struct plugin_probe probe[CONFIG_MAX_PLUGINS];
 	struct orch_pending_command pending[ORCH_PENDING_COMMANDS];
 	uint64_t next_token;
+	unsigned scale_target;     /* plugin workers asked for; 0: no scale-up in progress */
 	enum orch_phase phase;
 	uint64_t phase_since_ms;
 	uint64_t start_ms;
@@ -106,6 +108,13 @@ void orch_workers_kill_all(struct orch *o, int sig);
 /* Restarts a worker on request (graceful: drain then exit; or kill).
  * Returns 0, or -EINVAL / -EBUSY with a reason in msg. */
 int orch_worker_restart(struct orch *o, enum node_kind kind, unsigned index, bool kill_it, char *msg, size_t len);
+
+/* orch_scale.c: plugin workers, live. Returns 0 or -EINVAL / -EBUSY with
+ * a reason in msg. */
+int orch_scale_plugins(struct orch *o, unsigned n, char *msg, size_t len);
+void orch_scale_tick(struct orch *o);
+/* Active plugin workers (not scaled away). */
+unsigned orch_active_plugin_workers(const struct orch *o);
 
 /* orch_recovery.c: after a worker died, take back what it held. Returns the
  * number of packets lost with it. */

@@ -94,6 +94,23 @@ static bool act(struct orch *o, zmq_msg_t *id, const Stellar__Control__V1__Reque
 		resp->message = msg;
 		break;
 	}
+	case STELLAR__CONTROL__V1__REQUEST__OP_SCALE: {
+		static char msg[256];
+		int rc;
+
+		if (!req->scale || !req->scale->kind || strcmp(req->scale->kind, "plugin") != 0) {
+			resp->code = STELLAR__CONTROL__V1__CODE__CODE_BAD_REQUEST;
+			resp->message = (char *)"only plugin workers scale (stellarctl scale plugin N)";
+			break;
+		}
+		rc = orch_scale_plugins(o, req->scale->workers, msg, sizeof(msg));
+		resp->code = rc == 0 ? STELLAR__CONTROL__V1__CODE__CODE_OK :
+			     rc == -EBUSY ? STELLAR__CONTROL__V1__CODE__CODE_BUSY :
+			     rc == -EINVAL ? STELLAR__CONTROL__V1__CODE__CODE_BAD_REQUEST :
+					     STELLAR__CONTROL__V1__CODE__CODE_FAILED;
+		resp->message = msg;
+		break;
+	}
 	case STELLAR__CONTROL__V1__REQUEST__OP_SHUTDOWN:
 		if (o->phase != PHASE_RUNNING) {
 			resp->code = STELLAR__CONTROL__V1__CODE__CODE_BUSY;

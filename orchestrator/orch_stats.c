@@ -151,6 +151,7 @@ static void build_sessions(struct orch *o, struct stats_builder *b)
 		ss->repairs += counter_read(&st->repairs);
 		ss->events_resent += counter_read(&st->events_resent);
 		ss->meta_reclaimed += counter_read(&st->meta_reclaimed);
+		ss->moved += counter_read(&st->moved);
 		for (unsigned r = 0; r < CLOSE_REASON_MAX; r++)
 			closed[r] += counter_read(&st->closed_by_reason[r]);
 		for (unsigned p = 0; p < PROTO_CLASS_MAX; p++)

@@ -198,6 +198,16 @@ static void on_death(struct orch *o, struct orch_worker *w, int status)
 	if (w->kind == NODE_PLUGIN)
 		orch_plugins_worker_died(o, w->node);
 	w->restart_requested = false;
+	if (w->retiring && expected) {
+		/* Scaled away, and gone: no longer part of the topology. */
+		w->retiring = false;
+		w->enabled = false;
+		o->shm->nodes[w->node].configured = 0;
+		__atomic_fetch_and(&o->shm->plugin_retired_mask, ~(1u << w->index), __ATOMIC_RELEASE);
+		set_state(o, w, WORKER_ABSENT);
+		LOG_INFO("plugin worker %u stopped (scaled away)", w->index);
+		return;
+	}
 	if (requested && o->phase < PHASE_STOPPING) {
 		/* Asked for: no back-off, no crash loop bookkeeping. */
 		if (lost)

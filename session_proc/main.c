@@ -148,8 +148,12 @@ static bool tick(void *ctx)
 {
 	struct session_proc *p = ctx;
 	bool worked = false;
+	uint32_t retired;
 
 	if (session_shard_reap(&p->shard, TICK_BUDGET))
+		worked = true;
+	retired = __atomic_load_n(&p->rt->shm->plugin_retired_mask, __ATOMIC_ACQUIRE);
+	if (retired && session_shard_move_idle(&p->shard, retired, TICK_BUDGET))
 		worked = true;
 	if ((live_timers_due(p) || close_all_pending(p)) && may_make_items(p)) {
 		uint64_t before = p->t->last_key;
@@ -170,11 +174,21 @@ static bool tick(void *ctx)
 	return worked;
 }
 
+static bool retiring(const struct session_proc *p)
+{
+	uint32_t retired = __atomic_load_n(&p->rt->shm->plugin_retired_mask, __ATOMIC_ACQUIRE);
+
+	for (unsigned w = 0; retired && w < SESSION_MAX_WORKERS; w++)
+		if ((retired & (1u << w)) && p->t->stats.assigned[w])
+			return true;
+	return false;
+}
+
 static bool has_work(void *ctx)
 {
 	struct session_proc *p = ctx;
 
-	return close_all_pending(p) || live_timers_due(p);
+	return close_all_pending(p) || live_timers_due(p) || retiring(p);
 }
 
 static struct session_table *attach_table(struct worker_rt *rt)

@@ -47,6 +47,7 @@ void session_table_repair(struct session_table *t)
 	t->free_top = 0;
 	st->active = 0;
 	memset(st->active_by_proto, 0, sizeof(st->active_by_proto));
+	memset(st->assigned, 0, sizeof(st->assigned));
 
 	for (uint32_t i = t->capacity; i-- > 0;) {
 		struct session *s = session_at(t, i);
@@ -57,6 +58,8 @@ void session_table_repair(struct session_table *t)
 		}
 		s->timer_at = s->timer_prev = s->timer_next = SESSION_NONE;
 		s->list_prev = s->list_next = SESSION_NONE;
+		if (s->worker < SESSION_MAX_WORKERS)
+			st->assigned[s->worker]++;
 		if (s->flags & SF_ZOMBIE) {
 			z[t->zombie_count++] = i;
 			continue;

@@ -93,7 +93,8 @@ static uint32_t open_session(struct session_shard *sh, const struct session_key 
 	if (state == SS_CLOSED && (d->tcp_flags & TCP_RST) && !tcp_flags_invalid(d->tcp_flags))
 		s->close_reason = CLOSE_RST;
 	s->ts_first = s->ts_last = ts_ns;
-	s->worker = session_shard_steer(sh, hash);
+	s->worker = SESSION_MAX_WORKERS; /* none yet */
+	session_assign(t, s, session_shard_steer(sh, hash));
 	if (state == SS_SYN_SENT || state == SS_SYN_RCVD)
 		session_embryonic_add(t, idx);
 	t->stats.created++;
@@ -143,8 +144,34 @@ static void follow_steering(struct session_shard *sh, struct session *s)
 {
 	uint16_t w = session_shard_steer(sh, s->hash);
 
-	if (w != s->worker && sh->ops.worker_past(sh->ops.ctx, s->worker, s->last_key))
-		s->worker = w;
+	if (w != s->worker && sh->ops.worker_past(sh->ops.ctx, s->worker, s->last_key)) {
+		session_assign(sh->t, s, w);
+		sh->t->stats.moved++;
+	}
+}
+
+unsigned session_shard_move_idle(struct session_shard *sh, uint32_t retired_mask, unsigned budget)
+{
+	struct session_table *t = sh->t;
+	unsigned moved = 0;
+
+	for (unsigned i = 0; i < budget && retired_mask; i++) {
+		uint32_t idx = sh->move_cursor++ % t->capacity;
+		struct session *s = session_at(t, idx);
+		uint16_t w;
+
+		/* Closing ones stay: their worker still has their closing event. */
+		if ((s->flags & (SF_LIVE | SF_ZOMBIE)) != SF_LIVE || s->worker >= 32 ||
+		    !(retired_mask & (1u << s->worker)))
+			continue;
+		w = session_shard_steer(sh, s->hash);
+		if (w == s->worker || !sh->ops.worker_past(sh->ops.ctx, s->worker, s->last_key))
+			continue;
+		session_assign(t, s, w);
+		t->stats.moved++;
+		moved++;
+	}
+	return moved;
 }
 
 static uint16_t no_session(struct session_shard *sh, uint32_t hash, uint64_t key, struct pkt_session *ps)

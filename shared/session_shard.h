@@ -39,6 +39,7 @@ struct session_shard {
 	unsigned steer_buckets;
 	struct session_shard_ops ops;
 	struct meta_store *meta; /* the shard's metadata store, or NULL */
+	uint32_t move_cursor;    /* session_shard_move_idle's place in the table */
 };
 
 void session_shard_init(struct session_shard *sh, struct session_table *t, uint8_t id,
@@ -89,6 +90,12 @@ void session_shard_close_all_reset(struct session_shard *sh);
  * worker got past without handling (lost in a crash). Returns how many
  * zombies it dealt with. */
 unsigned session_shard_reap(struct session_shard *sh, unsigned budget);
+
+/* Scaling down: sessions still steered to a retired worker (bit set in
+ * retired_mask) that have no packet there in flight move to the worker
+ * steer[] names now. Looks at `budget` records per call, round the table.
+ * Active sessions move on their next packet anyway (see the .c). */
+unsigned session_shard_move_idle(struct session_shard *sh, uint32_t retired_mask, unsigned budget);
 
 /* Closes one session now (reason recorded, event emitted, zombie queued).
  * Returns 0, or -EAGAIN if the event could not be sent. */

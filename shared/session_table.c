@@ -353,6 +353,8 @@ void session_release(struct session_table *t, uint32_t idx)
 {
 	struct session *s = session_at(t, idx);
 
+	if (s->worker < SESSION_MAX_WORKERS && t->stats.assigned[s->worker])
+		t->stats.assigned[s->worker]--;
 	/* Handles (idx, generation) held elsewhere become stale first. */
 	__atomic_store_n(&s->generation, s->generation + 1 ? s->generation + 1 : 1, __ATOMIC_RELEASE);
 	s->flags = 0;

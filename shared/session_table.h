@@ -25,6 +25,7 @@ extern "C" {
 #endif
 
 #define SESSION_BUCKET_SLOTS 8
+#define SESSION_MAX_WORKERS  16 /* = TOPO_MAX_PLUGIN_WORKERS */
 #define SESSION_WHEEL_SLOTS  4096 /* one-second slots; longer timeouts go round again */
 
 /* One cache line: 8 signatures (the full 32-bit hash) and record indices. */
@@ -67,6 +68,10 @@ struct session_stats {
 	uint64_t events;           /* event items raised without a packet */
 	uint64_t events_resent;    /* closing events sent again: the first was lost in a crash */
 	uint64_t meta_reclaimed;   /* metadata blocks taken back from freed records, unfreed */
+	uint64_t moved;            /* sessions moved to another worker (scaling) */
+	/* Records (open or closing) steered to each plugin worker: a worker
+	 * scaled away stops once none is left. */
+	uint64_t assigned[SESSION_MAX_WORKERS];
 };
 
 struct zombie {
@@ -166,6 +171,16 @@ unsigned session_bucket_members(struct session_table *t, uint32_t hash, uint32_t
 void session_index_existing(struct session_table *t, uint32_t idx);
 /* Removes the record from the index (it stays until released). */
 void session_unindex(struct session_table *t, uint32_t idx);
+/* Moves a record's steering to another worker (counts follow). */
+static inline void session_assign(struct session_table *t, struct session *s, uint16_t worker)
+{
+	if (s->worker < SESSION_MAX_WORKERS && t->stats.assigned[s->worker])
+		t->stats.assigned[s->worker]--;
+	s->worker = worker;
+	if (worker < SESSION_MAX_WORKERS)
+		t->stats.assigned[worker]++;
+}
+
 /* Returns the record to the free stack; its generation changes. Only for a
  * record already off the index, the timer wheel and the embryonic list
  * (session_shard_close does that, then session_shard_reap releases). */

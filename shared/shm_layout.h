@@ -149,6 +149,10 @@ struct stellar_shm {
 	 * then skips a sequence number (io_rx_open_gap). */
 	uint32_t io_gap_req;
 
+	/* Plugin workers being scaled away (bit = index): steer[] no longer
+	 * names them; shards move their idle sessions off them. */
+	uint32_t plugin_retired_mask;
+
 	struct plugins_shm plugins;
 	struct amq_group amq_groups[AMQ_MAX_GROUPS]; /* defined by plugins, read by stellar-amq */
 

@@ -75,6 +75,7 @@ static json_t *sessions_json(const Stellar__Control__V1__Sessions *ss)
 	json_object_set_new(j, "repairs", json_integer((json_int_t)ss->repairs));
 	json_object_set_new(j, "events_resent", json_integer((json_int_t)ss->events_resent));
 	json_object_set_new(j, "meta_reclaimed", json_integer((json_int_t)ss->meta_reclaimed));
+	json_object_set_new(j, "moved", json_integer((json_int_t)ss->moved));
 	json_object_set_new(j, "capacity", json_integer((json_int_t)ss->capacity));
 	json_object_set_new(j, "bytes_per_session", json_real(ss->bytes_per_session));
 	json_object_set_new(j, "events", session_events_json(ss->events));

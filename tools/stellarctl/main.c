@@ -21,6 +21,8 @@ static void usage(FILE *f)
 		   "  restart KIND IDX [--kill]\n"
 		   "             restart a worker (plugin, session, amq, io): gracefully, no packet\n"
 		   "             lost; or --kill it as a crash would\n"
+		   "  scale plugin N\n"
+		   "             run N plugin workers, live, without loss or reordering\n"
 		   "  shutdown   drain the pipeline and stop the instance\n"
 		   "  plugin NAME COMMAND [ARGS...]\n"
 		   "             a command of the plugin NAME (see its documentation)\n"
@@ -129,6 +131,7 @@ int main(int argc, char **argv)
 	Stellar__Control__V1__ShutdownRequest shutdown = STELLAR__CONTROL__V1__SHUTDOWN_REQUEST__INIT;
 	Stellar__Control__V1__PluginCommandRequest plugin = STELLAR__CONTROL__V1__PLUGIN_COMMAND_REQUEST__INIT;
 	Stellar__Control__V1__RestartRequest restart = STELLAR__CONTROL__V1__RESTART_REQUEST__INIT;
+	Stellar__Control__V1__ScaleRequest scale = STELLAR__CONTROL__V1__SCALE_REQUEST__INIT;
 	static char args[60 * 1024];
 	Stellar__Control__V1__Response *resp;
 
@@ -182,6 +185,10 @@ int main(int argc, char **argv)
 		restart.kill = rest.kill;
 		req.op_case = STELLAR__CONTROL__V1__REQUEST__OP_RESTART;
 		req.restart = &restart;
+	} else if (strcmp(cmd, "scale") == 0 && rest.n == 2 && parse_uint(rest.pos[1], &scale.workers)) {
+		scale.kind = rest.pos[0];
+		req.op_case = STELLAR__CONTROL__V1__REQUEST__OP_SCALE;
+		req.scale = &scale;
 	} else if (strcmp(cmd, "plugin") == 0 && argc - optind >= 3) {
 		size_t used = 0;
 
