@@ -96,7 +96,9 @@ static int rig_init(struct rig *r, struct rte_mempool *pool, const struct frames
 
 static void rig_add(struct rig *r, const char *path)
 {
-	struct plugin_slot *sl = &r->ps->p[r->ps->n_plugins++];
+	struct plugin_slot *sl = &r->ps->p[r->ps->n_plugins];
+
+	r->ps->order[r->ps->n_order++] = (uint16_t)r->ps->n_plugins++;
 	struct plugin_probe pr;
 	char err[256];
 
@@ -236,7 +238,7 @@ int bench_plugins(const char *capture, const char *plugin_dir, json_t *out)
 	h = rig_host(&r);
 	c8 = (dispatch_ns(&r, h) - base) / N_C;
 	host_free(h);
-	r.ps->n_plugins = 0;
+	r.ps->n_plugins = r.ps->n_order = 0;
 	rig_add(&r, nop_lua);
 	h = rig_host(&r);
 	lua1 = dispatch_ns(&r, h) - base;

@@ -174,6 +174,7 @@ static void run(struct orch *o)
 		orch_lifecycle_tick(o);
 		orch_plugin_command_tick(o);
 		orch_scale_tick(o);
+		orch_apply_tick(o);
 	}
 }
 

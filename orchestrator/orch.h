@@ -69,6 +69,10 @@ struct orch {
 	struct orch_pending_command pending[ORCH_PENDING_COMMANDS];
 	uint64_t next_token;
 	unsigned scale_target;     /* plugin workers asked for; 0: no scale-up in progress */
+	uint16_t plugin_ids[CONFIG_MAX_PLUGINS]; /* id (slot) of each configured plugin */
+	uint32_t generation;       /* of the configuration running, 1 at start */
+	uint32_t ack_gen;          /* waiting for the workers to take this config generation */
+	uint32_t roll_mask;        /* plugin workers still to restart for a config apply */
 	enum orch_phase phase;
 	uint64_t phase_since_ms;
 	uint64_t start_ms;
@@ -109,6 +113,11 @@ void orch_workers_kill_all(struct orch *o, int sig);
  * Returns 0, or -EINVAL / -EBUSY with a reason in msg. */
 int orch_worker_restart(struct orch *o, enum node_kind kind, unsigned index, bool kill_it, char *msg, size_t len);
 
+/* orch_apply.c: a whole new config, live (stellarctl apply). Returns 0 or
+ * a negative errno, with what was done or why not in msg. */
+int orch_apply(struct orch *o, const char *name, const char *yaml, size_t yaml_len, char *msg, size_t len);
+void orch_apply_tick(struct orch *o);
+
 /* orch_scale.c: plugin workers, live. Returns 0 or -EINVAL / -EBUSY with
  * a reason in msg. */
 int orch_scale_plugins(struct orch *o, unsigned n, char *msg, size_t len);
@@ -136,6 +145,12 @@ void orch_control_reply(struct orch *o, const void *client, size_t client_len,
 
 /* orch_plugins.c */
 int orch_plugins_check(struct orch *o, char *err, size_t errlen);
+int orch_plugins_check_config(struct stellar_config *cfg, struct plugin_probe *probe, char *err, size_t errlen);
+void *orch_zone(const char *name, size_t size, const char *what);
+int orch_plugin_slot_fill(struct orch *o, unsigned id, const struct plugin_config *pc, const struct plugin_probe *pr,
+			  uint32_t gen);
+int orch_plugin_set_config(struct orch *o, unsigned id, const char *json, uint32_t gen);
+int orch_plugins_plan(struct orch *o, const struct stellar_config *cfg, const uint16_t *ids);
 int orch_plugins_setup(struct orch *o);
 void orch_plugins_worker_died(struct orch *o, uint16_t node);
 int orch_plugin_index(const struct orch *o, const char *name);

@@ -111,6 +111,24 @@ static bool act(struct orch *o, zmq_msg_t *id, const Stellar__Control__V1__Reque
 		resp->message = msg;
 		break;
 	}
+	case STELLAR__CONTROL__V1__REQUEST__OP_APPLY: {
+		static char msg[2048];
+		int rc;
+
+		if (!req->apply || !req->apply->yaml) {
+			resp->code = STELLAR__CONTROL__V1__CODE__CODE_BAD_REQUEST;
+			resp->message = (char *)"apply needs a configuration";
+			break;
+		}
+		rc = orch_apply(o, req->apply->name && *req->apply->name ? req->apply->name : "(control API)",
+				req->apply->yaml, strlen(req->apply->yaml), msg, sizeof(msg));
+		resp->code = rc == 0 ? STELLAR__CONTROL__V1__CODE__CODE_OK :
+			     rc == -EBUSY ? STELLAR__CONTROL__V1__CODE__CODE_BUSY :
+			     rc == -EINVAL ? STELLAR__CONTROL__V1__CODE__CODE_BAD_REQUEST :
+					     STELLAR__CONTROL__V1__CODE__CODE_FAILED;
+		resp->message = msg;
+		break;
+	}
 	case STELLAR__CONTROL__V1__REQUEST__OP_SHUTDOWN:
 		if (o->phase != PHASE_RUNNING) {
 			resp->code = STELLAR__CONTROL__V1__CODE__CODE_BUSY;

@@ -16,34 +16,37 @@
 #include "orch.h"
 #include "plugin_check.h"
 
-int orch_plugins_check(struct orch *o, char *err, size_t errlen)
+int orch_plugins_check_config(struct stellar_config *cfg, struct plugin_probe *probe, char *err, size_t errlen)
 {
 	char why[512];
 
-	for (unsigned i = 0; i < o->cfg.n_plugins; i++) {
-		struct plugin_config *pc = &o->cfg.plugins[i];
+	for (unsigned i = 0; i < cfg->n_plugins; i++) {
+		struct plugin_config *pc = &cfg->plugins[i];
 
-		if (plugin_check_file(pc->path, &o->probe[i], why, sizeof(why)) < 0) {
-			snprintf(err, errlen, "%s:%u: plugins[%u].path: %s: %s", o->cfg.path, pc->line, i, pc->path, why);
+		if (plugin_check_file(pc->path, &probe[i], why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "%s:%u: plugins[%u].path: %s: %s", cfg->path, pc->line, i, pc->path, why);
 			return -1;
 		}
 		/* The configuration's chain wins; else the plugin's own. */
 		if (pc->n_filter == 0) {
-			pc->n_filter = o->probe[i].n_filter;
-			memcpy(pc->filter, o->probe[i].filter, sizeof(pc->filter));
+			pc->n_filter = probe[i].n_filter;
+			memcpy(pc->filter, probe[i].filter, sizeof(pc->filter));
 		}
-		if (o->probe[i].kind == PLUGIN_LUA && pc->n_filter == 0)
-			o->probe[i].events = 0xf;
 		for (unsigned k = 0; k < pc->n_filter; k++)
 			if (plugin_filter_check(pc->filter[k], why, sizeof(why)) < 0) {
-				snprintf(err, errlen, "%s:%u: plugins[%u].filter[%u]: %s", o->cfg.path, pc->line, i, k, why);
+				snprintf(err, errlen, "%s:%u: plugins[%u].filter[%u]: %s", cfg->path, pc->line, i, k, why);
 				return -1;
 			}
 	}
 	return 0;
 }
 
-static void *zone(const char *name, size_t size, const char *what)
+int orch_plugins_check(struct orch *o, char *err, size_t errlen)
+{
+	return orch_plugins_check_config(&o->cfg, o->probe, err, errlen);
+}
+
+void *orch_zone(const char *name, size_t size, const char *what)
 {
 	const struct rte_memzone *mz = rte_memzone_reserve_aligned(name, size ? size : 64, (int)rte_socket_id(), 0, 64);
 
@@ -56,55 +59,98 @@ static void *zone(const char *name, size_t size, const char *what)
 	return mz->addr;
 }
 
-int orch_plugins_setup(struct orch *o)
+/* A new slot for plugin `id` (its memory reserved), from its config and probe. */
+int orch_plugin_slot_fill(struct orch *o, unsigned id, const struct plugin_config *pc, const struct plugin_probe *pr,
+			  uint32_t gen)
 {
-	struct plugins_shm *ps = &o->shm->plugins;
-	uint16_t leaf[PLUGIN_MAX];
+	struct plugin_slot *sl = &o->shm->plugins.p[id];
 	char name[RTE_MEMZONE_NAMESIZE], what[128];
 
-	ps->n_plugins = o->cfg.n_plugins;
-	ps->lua_instructions = o->cfg.plugin_limits.lua_instructions;
-	ps->quarantine_crashes = o->cfg.plugin_limits.quarantine_crashes;
-	ps->quarantine_window_ms = o->cfg.plugin_limits.quarantine_window_ms;
-	if (plugin_filter_plan(ps, o->cfg.plugins, o->cfg.n_plugins, leaf) < 0) {
+	memset(sl, 0, sizeof(*sl));
+	snprintf(sl->name, sizeof(sl->name), "%s", pc->name);
+	snprintf(sl->path, sizeof(sl->path), "%s", pc->path);
+	sl->kind = pr->kind;
+	sl->events = pr->kind == PLUGIN_LUA ? 0xf : pr->events;
+	sl->flags = pr->flags;
+	sl->ctx_size = (pr->ctx_size + 7) & ~7u;
+	sl->global_size = pr->global_size;
+	sl->filter_leaf = FILTER_NONE;
+	if (orch_plugin_set_config(o, id, pc->config_json, gen) < 0)
+		return -1;
+	if (sl->global_size) {
+		snprintf(what, sizeof(what), "the memory of plugin %s", pc->name);
+		snprintf(name, sizeof(name), STELLAR_PLUGIN_MEM_FMT, id);
+		if (!(sl->global = orch_zone(name, sl->global_size, what)))
+			return -1;
+	}
+	for (unsigned s = 0; sl->ctx_size && s < o->shm->n_shards; s++) {
+		snprintf(what, sizeof(what), "the session contexts of plugin %s (shard %u)", pc->name, s);
+		snprintf(name, sizeof(name), STELLAR_PLUGIN_CTX_FMT, id, s);
+		sl->ctx[s] = orch_zone(name, (size_t)sl->ctx_size * o->shm->sessions[s]->capacity, what);
+		if (!sl->ctx[s])
+			return -1;
+	}
+	return 0;
+}
+
+/* A config JSON of generation `gen` for plugin `id`, in a memzone of its
+ * own: workers still reading the previous one keep it intact. */
+int orch_plugin_set_config(struct orch *o, unsigned id, const char *json, uint32_t gen)
+{
+	struct plugin_slot *sl = &o->shm->plugins.p[id];
+	char name[RTE_MEMZONE_NAMESIZE], what[128];
+	size_t len = strlen(json ? json : "{}") + 1;
+	char *cfg;
+
+	snprintf(what, sizeof(what), "the config of plugin %s", sl->name);
+	snprintf(name, sizeof(name), STELLAR_PLUGIN_CONFIG_FMT "_%u", id, gen);
+	if (!(cfg = orch_zone(name, len, what)))
+		return -1;
+	memcpy(cfg, json ? json : "{}", len);
+	__atomic_store_n(&sl->config_json, cfg, __ATOMIC_RELEASE);
+	__atomic_store_n(&sl->config_gen, gen, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* The filter trie of the configured list, and each plugin's leaf. */
+int orch_plugins_plan(struct orch *o, const struct stellar_config *cfg, const uint16_t *ids)
+{
+	struct plugins_shm *ps = &o->shm->plugins;
+	uint16_t leaf[CONFIG_MAX_PLUGINS];
+
+	if (plugin_filter_plan(ps, cfg->plugins, cfg->n_plugins, leaf) < 0) {
 		LOG_ERR("the plugins' filters need more than %d trie nodes", FILTER_MAX_NODES);
 		return -1;
 	}
-	for (unsigned i = 0; i < o->cfg.n_plugins; i++) {
-		const struct plugin_config *pc = &o->cfg.plugins[i];
-		const struct plugin_probe *pr = &o->probe[i];
-		struct plugin_slot *sl = &ps->p[i];
-		size_t len = strlen(pc->config_json ? pc->config_json : "{}") + 1;
-		char *cfg;
+	memset(ps->node_counts, 0, sizeof(ps->node_counts));
+	for (unsigned i = 0; i < cfg->n_plugins; i++)
+		ps->p[ids[i]].filter_leaf = leaf[i];
+	return 0;
+}
 
-		snprintf(sl->name, sizeof(sl->name), "%s", pc->name);
-		snprintf(sl->path, sizeof(sl->path), "%s", pc->path);
-		sl->kind = pr->kind;
-		sl->events = pr->events;
-		sl->flags = pr->flags;
-		sl->ctx_size = (pr->ctx_size + 7) & ~7u;
-		sl->global_size = pr->global_size;
-		sl->filter_leaf = leaf[i];
-		snprintf(what, sizeof(what), "the config of plugin %s", pc->name);
-		snprintf(name, sizeof(name), STELLAR_PLUGIN_CONFIG_FMT, i);
-		if (!(cfg = zone(name, len, what)))
+int orch_plugins_setup(struct orch *o)
+{
+	struct plugins_shm *ps = &o->shm->plugins;
+	uint16_t ids[CONFIG_MAX_PLUGINS];
+
+	ps->lua_instructions = o->cfg.plugin_limits.lua_instructions;
+	ps->quarantine_crashes = o->cfg.plugin_limits.quarantine_crashes;
+	ps->quarantine_window_ms = o->cfg.plugin_limits.quarantine_window_ms;
+	for (unsigned i = 0; i < o->cfg.n_plugins; i++) {
+		if (orch_plugin_slot_fill(o, i, &o->cfg.plugins[i], &o->probe[i], 1) < 0)
 			return -1;
-		memcpy(cfg, pc->config_json ? pc->config_json : "{}", len);
-		sl->config_json = cfg;
-		if (sl->global_size) {
-			snprintf(what, sizeof(what), "the memory of plugin %s", pc->name);
-			snprintf(name, sizeof(name), STELLAR_PLUGIN_MEM_FMT, i);
-			if (!(sl->global = zone(name, sl->global_size, what)))
-				return -1;
-		}
-		for (unsigned s = 0; sl->ctx_size && s < o->shm->n_shards; s++) {
-			snprintf(what, sizeof(what), "the session contexts of plugin %s (shard %u)", pc->name, s);
-			snprintf(name, sizeof(name), STELLAR_PLUGIN_CTX_FMT, i, s);
-			sl->ctx[s] = zone(name, (size_t)sl->ctx_size * o->shm->sessions[s]->capacity, what);
-			if (!sl->ctx[s])
-				return -1;
-		}
+		ids[i] = (uint16_t)i;
+		ps->order[i] = (uint16_t)i;
+		o->plugin_ids[i] = (uint16_t)i;
 	}
+	o->generation = 1;
+	o->shm->config_generation = 1;
+	if (orch_plugins_plan(o, &o->cfg, ids) < 0)
+		return -1;
+	ps->n_plugins = o->cfg.n_plugins;
+	ps->n_order = o->cfg.n_plugins;
+	ps->list_gen = 1;
+	ps->config_gen = 1;
 	return 0;
 }
 

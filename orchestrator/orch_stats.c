@@ -173,8 +173,10 @@ size_t orch_stats_plugins(struct orch *o, struct stats_builder *b)
 {
 	const struct plugins_shm *ps = &o->shm->plugins;
 
-	for (unsigned i = 0; i < ps->n_plugins; i++) {
-		Stellar__Control__V1__PluginState *p = &b->plugins[i];
+	/* The configured list, in order; counters by plugin id. */
+	for (unsigned k = 0; k < ps->n_order; k++) {
+		unsigned i = ps->order[k];
+		Stellar__Control__V1__PluginState *p = &b->plugins[k];
 
 		stellar__control__v1__plugin_state__init(p);
 		p->name = (char *)ps->p[i].name;
@@ -191,9 +193,9 @@ size_t orch_stats_plugins(struct orch *o, struct stats_builder *b)
 			p->detached += counter_read(&c->detached);
 			p->dropped += counter_read(&c->dropped);
 		}
-		b->plugin_ptrs[i] = p;
+		b->plugin_ptrs[k] = p;
 	}
-	return ps->n_plugins;
+	return ps->n_order;
 }
 
 static size_t build_filters(struct orch *o, struct stats_builder *b)
@@ -288,4 +290,5 @@ void orch_status_build(struct orch *o, struct stats_builder *b)
 	s->workers = b->worker_ptrs;
 	s->n_plugins = orch_stats_plugins(o, b);
 	s->plugins = b->plugin_ptrs;
+	s->generation = o->generation;
 }

@@ -14,6 +14,7 @@
 struct plugin_worker {
 	struct plugin_sessions sessions;
 	struct plugin_host host;
+	unsigned index;
 };
 
 static int handle(void *ctx, struct rte_mbuf *m)
@@ -27,6 +28,30 @@ static int handle(void *ctx, struct rte_mbuf *m)
 	}
 	plugin_sessions_packet(&pw->sessions, m);
 	return plugin_dispatch_packet(&pw->host, m);
+}
+
+/* A config apply: take the plugins' new configs and say whether this
+ * worker needs a restart for some of them (the orchestrator does it). */
+static bool tick(void *ctx)
+{
+	struct plugin_worker *pw = ctx;
+	struct plugins_shm *ps = pw->host.env.plugins;
+	uint32_t gen = __atomic_load_n(&ps->config_gen, __ATOMIC_ACQUIRE);
+	bool restart;
+
+	if (gen == pw->host.config_gen)
+		return false;
+	restart = plugin_host_reconfigure(&pw->host);
+	__atomic_store_n(&ps->config_needs_restart[pw->index], restart, __ATOMIC_RELEASE);
+	__atomic_store_n(&ps->config_ack[pw->index], gen, __ATOMIC_RELEASE);
+	return true;
+}
+
+static bool has_work(void *ctx)
+{
+	struct plugin_worker *pw = ctx;
+
+	return __atomic_load_n(&pw->host.env.plugins->config_gen, __ATOMIC_ACQUIRE) != pw->host.config_gen;
 }
 
 static void close_hook(void *ctx, const struct session_event *ev)
@@ -56,13 +81,17 @@ int main(int argc, char **argv)
 	static struct stage st;
 	static struct plugin_worker pw;
 	struct plugin_env env;
-	struct stage_hooks hooks = {0};
+	struct stage_hooks hooks = {.tick = tick, .has_work = has_work};
 
 	worker_rt_init(&rt, NODE_PLUGIN, argc, argv);
 	worker_env(&rt, &env);
+	pw.index = rt.index;
 	/* A crash while loading is not a plugin call: start clean. */
 	*env.current = 0;
 	plugin_host_init(&pw.host, &env);
+	/* Started with the current configs: nothing to take. */
+	__atomic_store_n(&rt.shm->plugins.config_needs_restart[rt.index], 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&rt.shm->plugins.config_ack[rt.index], pw.host.config_gen, __ATOMIC_RELEASE);
 	plugin_sessions_init(&pw.sessions, &rt, session_api_run_free_cb, &pw.host.api);
 	pw.sessions.on_close = close_hook;
 	pw.sessions.on_close_ctx = &pw.host;

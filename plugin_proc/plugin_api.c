@@ -77,7 +77,8 @@ static int api_dettach_others(struct stellar_session *s)
 	if (!current(s))
 		return -EINVAL;
 	me = host->call.plugin;
-	for (uint16_t q = 0; q < host->n; q++) {
+	for (unsigned k = 0; k < host->n_order; k++) {
+		uint16_t q = host->order[k];
 		struct plugin_rt *rt = &host->p[q];
 		uint32_t bit = 1u << q;
 		bool attached;

@@ -55,8 +55,9 @@ static void event(struct plugin_host *h, uint16_t p, uint32_t ev)
 /* The new session's contexts start zeroed, whatever the record held. */
 static void zero_contexts(struct plugin_host *h)
 {
-	for (uint16_t p = 0; p < h->n; p++) {
-		void *ctx = plugin_ctx(h, p);
+	for (unsigned k = 0; k < h->n_order; k++) {
+		uint16_t p = h->order[k];
+		void *ctx = h->p[p].loaded ? plugin_ctx(h, p) : NULL;
 
 		if (ctx)
 			memset(ctx, 0, h->p[p].slot->ctx_size);
@@ -71,7 +72,7 @@ int plugin_dispatch_packet(struct plugin_host *h, struct rte_mbuf *m)
 	struct session *rec;
 	uint32_t skip;
 
-	if (ps->idx == SESSION_NONE || ps->shard >= h->env.n_shards || h->n == 0)
+	if (ps->idx == SESSION_NONE || ps->shard >= h->env.n_shards || h->n_order == 0)
 		return 0;
 	t = h->env.tables[ps->shard];
 	rec = session_from_handle(t, ps->idx, ps->generation);
@@ -89,7 +90,8 @@ int plugin_dispatch_packet(struct plugin_host *h, struct rte_mbuf *m)
 		meta->rl_group = rec->rl_group;
 
 	skip = __atomic_load_n(&h->env.plugins->quarantined_mask, __ATOMIC_RELAXED);
-	for (uint16_t p = 0; p < h->n; p++) {
+	for (unsigned k = 0; k < h->n_order; k++) {
+		uint16_t p = h->order[k];
 		struct plugin_rt *rt = &h->p[p];
 		uint32_t bit = 1u << p;
 
@@ -97,7 +99,7 @@ int plugin_dispatch_packet(struct plugin_host *h, struct rte_mbuf *m)
 			continue;
 		if (h->call.drop && !(rt->slot->flags & STELLAR_PLUGIN_SEES_DROPPED))
 			continue;
-		if (rt->slot->filter_leaf != FILTER_NONE && !h->filter.matched[rt->slot->filter_leaf])
+		if (rt->filter_leaf != FILTER_NONE && !h->filter.matched[rt->filter_leaf])
 			continue;
 		enter(h, p);
 		if (!(rec->attached_mask & bit)) {
@@ -133,7 +135,8 @@ void plugin_dispatch_close(struct plugin_host *h, const struct session_event *ev
 	h->call.meta = NULL;
 	h->call.ps = NULL;
 	skip = __atomic_load_n(&h->env.plugins->quarantined_mask, __ATOMIC_RELAXED);
-	for (uint16_t p = 0; p < h->n; p++) {
+	for (unsigned k = 0; k < h->n_order; k++) {
+		uint16_t p = h->order[k];
 		struct plugin_rt *rt = &h->p[p];
 		uint32_t bit = 1u << p;
 

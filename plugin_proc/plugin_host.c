@@ -77,13 +77,19 @@ unsigned plugin_host_init(struct plugin_host *h, const struct plugin_env *env)
 	if (plugin_filter_init(&h->filter, env->plugins, env->node_counts, ferr, sizeof(ferr)) < 0)
 		LOG_ERR("filters: %s; plugins with a filter are left out", ferr);
 	h->n = env->plugins->n_plugins;
-	for (uint16_t id = 0; id < h->n; id++) {
+	h->config_gen = __atomic_load_n(&env->plugins->config_gen, __ATOMIC_ACQUIRE);
+	h->n_order = env->plugins->n_order;
+	memcpy(h->order, env->plugins->order, sizeof(h->order));
+	for (unsigned k = 0; k < h->n_order; k++) {
+		uint16_t id = h->order[k];
 		struct plugin_rt *rt = &h->p[id];
 		int rc;
 
 		rt->slot = &env->plugins->p[id];
+		rt->filter_leaf = rt->slot->filter_leaf;
+		rt->config_gen = rt->slot->config_gen;
 		err[0] = '\0';
-		if (rt->slot->filter_leaf != FILTER_NONE && rt->slot->filter_leaf >= h->filter.n) {
+		if (rt->filter_leaf != FILTER_NONE && rt->filter_leaf >= h->filter.n) {
 			LOG_ERR("plugin %s: its filter did not compile; left out", rt->slot->name);
 			continue;
 		}
@@ -106,9 +112,45 @@ unsigned plugin_host_init(struct plugin_host *h, const struct plugin_env *env)
 	return loaded;
 }
 
+bool plugin_host_reconfigure(struct plugin_host *h)
+{
+	uint32_t gen = __atomic_load_n(&h->env.plugins->config_gen, __ATOMIC_ACQUIRE);
+	bool restart = false;
+
+	if (gen == h->config_gen)
+		return false;
+	for (unsigned k = 0; k < h->n_order; k++) {
+		uint16_t id = h->order[k];
+		struct plugin_rt *rt = &h->p[id];
+		uint32_t cg = __atomic_load_n(&rt->slot->config_gen, __ATOMIC_ACQUIRE);
+		int rc = -ENOTSUP;
+
+		if (!rt->loaded || cg == rt->config_gen)
+			continue;
+		h->call.plugin = id;
+		h->call.rec = NULL;
+		*h->env.current = id + 1u;
+		if (rt->lua)
+			rc = plugin_lua_reconfigure(rt->lua, rt->slot->config_json);
+		else if (rt->desc.reconfigure)
+			rc = rt->desc.reconfigure(rt->slot->config_json);
+		*h->env.current = 0;
+		if (rc < 0) {
+			LOG_INFO("plugin %s needs a restart for its new config", rt->slot->name);
+			restart = true;
+			continue;
+		}
+		rt->config_gen = cg;
+		LOG_INFO("plugin %s took its new config live", rt->slot->name);
+	}
+	h->config_gen = gen;
+	return restart;
+}
+
 void plugin_host_fini(struct plugin_host *h)
 {
-	for (uint16_t id = 0; id < h->n; id++) {
+	for (unsigned k = 0; k < h->n_order; k++) {
+		uint16_t id = h->order[k];
 		struct plugin_rt *rt = &h->p[id];
 
 		if (rt->loaded && rt->desc.unload) {

@@ -33,6 +33,8 @@ struct plugin_rt {
 	struct plugin_lua *lua;
 	bool loaded;
 	uint32_t events;            /* what it gets (Lua: the callbacks it defines) */
+	uint16_t filter_leaf;       /* as the trie this worker compiled has it */
+	uint32_t config_gen;        /* of the config it runs with */
 };
 
 /* What the shared memory offers a host: a worker's view of stellar_shm. */
@@ -63,7 +65,10 @@ struct plugin_call {
 
 struct plugin_host {
 	struct plugin_env env;
-	unsigned n;
+	unsigned n;                 /* slots (plugin ids) known */
+	unsigned n_order;           /* the list this worker loaded, in order */
+	uint16_t order[CONFIG_MAX_PLUGINS];
+	uint32_t config_gen;        /* plugins_shm.config_gen taken */
 	struct plugin_rt p[PLUGIN_MAX];
 	struct session_api_host api;
 	struct plugin_filter filter;
@@ -75,6 +80,11 @@ struct plugin_host {
  * leave the plugin out). Returns how many loaded. */
 unsigned plugin_host_init(struct plugin_host *h, const struct plugin_env *env);
 void plugin_host_fini(struct plugin_host *h);
+
+/* A config apply changed some plugin's config: each takes it live
+ * (reconfigure / on_config) or says it needs a restart. Cheap when nothing
+ * changed. Returns true if the worker must be restarted. */
+bool plugin_host_reconfigure(struct plugin_host *h);
 
 /* plugin_dispatch.c */
 /* A packet: its session's events and entry() of each plugin, in order.

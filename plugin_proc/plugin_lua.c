@@ -509,6 +509,26 @@ void plugin_lua_error(struct plugin_host *h, struct plugin_lua *l, int error)
 	call_session(h, l, CB_ERROR, error == ERROR_EVENT_DETTACH ? "dettach" : "error");
 }
 
+int plugin_lua_reconfigure(struct plugin_lua *l, const char *config_json)
+{
+	char err[256];
+	json_t *cfg;
+
+	lua_getglobal(l->L, "on_config");
+	if (!lua_isfunction(l->L, -1)) {
+		lua_pop(l->L, 1);
+		return -ENOTSUP;
+	}
+	cfg = json_loads(config_json ? config_json : "{}", 0, NULL);
+	push_json(l->L, cfg, 0);
+	json_decref(cfg);
+	if (guarded_call(l, 1, 0, err, sizeof(err)) < 0) {
+		LOG_WARN("plugin %s: on_config: %s", l->h->p[l->plugin].slot->name, err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int plugin_lua_command(struct plugin_lua *l, const char *command, const char *args, char *reply, size_t len)
 {
 	char err[256];

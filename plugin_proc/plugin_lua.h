@@ -32,6 +32,9 @@ uint32_t plugin_lua_events(const struct plugin_lua *l);
 void plugin_lua_packet(struct plugin_host *h, struct plugin_lua *l);
 void plugin_lua_event(struct plugin_host *h, struct plugin_lua *l, uint32_t event);
 void plugin_lua_error(struct plugin_host *h, struct plugin_lua *l, int error);
+/* A new config, live: on_config(config) if the script has it (0), else
+ * -ENOTSUP (the worker restarts). */
+int plugin_lua_reconfigure(struct plugin_lua *l, const char *config_json);
 int plugin_lua_command(struct plugin_lua *l, const char *command, const char *args, char *reply, size_t len);
 
 /* Checks a script compiles (the orchestrator does it at config time). */

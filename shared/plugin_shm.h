@@ -21,7 +21,10 @@
 extern "C" {
 #endif
 
-#define PLUGIN_MAX        CONFIG_MAX_PLUGINS
+/* Plugin ids are slots, never reused while the instance runs: a config
+ * apply that adds plugins takes new ones, so the per-session masks (bit =
+ * plugin id) keep their meaning in workers of the old and the new list. */
+#define PLUGIN_MAX        32
 #define FILTER_MAX_NODES  128
 #define FILTER_NONE       0xffffu
 #define PLUGIN_CRASH_HISTORY 16
@@ -45,6 +48,8 @@ struct plugin_slot {
 	void *ctx[TOPO_MAX_SHARDS];/* ctx_size bytes per session record, by record index */
 	void *global;              /* global_size bytes */
 	const char *config_json;
+	uint32_t config_gen;       /* bumped when config_json changes (config apply) */
+	uint32_t retired;          /* no longer in the configuration */
 	/* orchestrator: crashes of a worker while inside this plugin */
 	uint32_t crashes;
 	uint64_t crash_ms[PLUGIN_CRASH_HISTORY];
@@ -74,7 +79,15 @@ struct plugin_counts {
 } __attribute__((aligned(64)));
 
 struct plugins_shm {
-	uint32_t n_plugins;
+	uint32_t n_plugins;         /* slots in use (ids handed out) */
+	uint32_t n_order;           /* the configured list, in dispatch order */
+	uint16_t order[CONFIG_MAX_PLUGINS];
+	uint32_t list_gen;          /* bumped when the list changes */
+	uint32_t config_gen;        /* bumped by every plugin config change */
+	/* Each plugin worker: the config generation it has taken, and whether
+	 * a plugin could not take it live (the orchestrator restarts it). */
+	uint32_t config_ack[TOPO_MAX_PLUGIN_WORKERS];
+	uint32_t config_needs_restart[TOPO_MAX_PLUGIN_WORKERS];
 	uint32_t n_nodes;
 	uint32_t lua_instructions;
 	uint32_t quarantine_crashes;

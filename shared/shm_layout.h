@@ -152,6 +152,7 @@ struct stellar_shm {
 	/* Plugin workers being scaled away (bit = index): steer[] no longer
 	 * names them; shards move their idle sessions off them. */
 	uint32_t plugin_retired_mask;
+	uint32_t config_generation;  /* of the configuration running (stellarctl apply) */
 
 	struct plugins_shm plugins;
 	struct amq_group amq_groups[AMQ_MAX_GROUPS]; /* defined by plugins, read by stellar-amq */

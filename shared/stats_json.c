@@ -139,9 +139,9 @@ json_t *stats_json_from_pb(const Stellar__Control__V1__Stats *s)
 
 json_t *status_json_from_pb(const Stellar__Control__V1__Status *s)
 {
-	return json_pack("{s:s, s:i, s:I, s:s, s:s, s:o, s:o}", "instance", s->instance, "pid", s->pid,
+	return json_pack("{s:s, s:i, s:I, s:s, s:s, s:o, s:o, s:I}", "instance", s->instance, "pid", s->pid,
 			 "uptime_ms", (json_int_t)s->uptime_ms, "state", s->state,
 			 "config", s->config_path ? s->config_path : "",
 			 "workers", workers_json(s->workers, s->n_workers),
-			 "plugins", plugins_json(s->plugins, s->n_plugins));
+			 "plugins", plugins_json(s->plugins, s->n_plugins), "generation", (json_int_t)s->generation);
 }

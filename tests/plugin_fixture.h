@@ -80,6 +80,7 @@ public:
 		if (sl->ctx_size)
 			sl->ctx[0] = keep(calloc(sh_.table()->capacity, sl->ctx_size));
 		ps_->n_plugins = i + 1;
+		ps_->order[ps_->n_order++] = (uint16_t)i;
 		return 0;
 	}
 

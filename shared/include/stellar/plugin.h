@@ -158,6 +158,11 @@ struct stellar_plugin {
 	/* Its filter chain (pcap expressions, NULL-terminated) when the
 	 * configuration gives none: it is called only for matching packets. */
 	const char *filter[8];
+	/* A new `config:` subtree applied live (stellarctl apply): return 0
+	 * once it is in effect, or a negative errno if the plugin needs a
+	 * restart for it (its worker is then restarted, gracefully). Without
+	 * this callback every config change restarts the workers. */
+	int (*reconfigure)(const char *config_json);
 };
 
 typedef const struct stellar_plugin *(*stellar_plugin_init_fn)(const struct stellar_api *api);
