@@ -146,6 +146,7 @@ void orch_control_reply(struct orch *o, const void *client, size_t client_len,
 /* orch_plugins.c */
 int orch_plugins_check(struct orch *o, char *err, size_t errlen);
 int orch_plugins_check_config(struct stellar_config *cfg, struct plugin_probe *probe, char *err, size_t errlen);
+int orch_filters_validate(const struct stellar_config *cfg, char *err, size_t errlen);
 void *orch_zone(const char *name, size_t size, const char *what);
 int orch_plugin_slot_fill(struct orch *o, unsigned id, const struct plugin_config *pc, const struct plugin_probe *pr,
 			  uint32_t gen);

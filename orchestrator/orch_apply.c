@@ -103,7 +103,8 @@ int orch_apply(struct orch *o, const char *name, const char *yaml, size_t yaml_l
 		config_release(&next);
 		return -EINVAL;
 	}
-	if (orch_plugins_check_config(&next, probe, why, sizeof(why)) < 0) {
+	if (orch_plugins_check_config(&next, probe, why, sizeof(why)) < 0 ||
+	    orch_filters_validate(&next, why, sizeof(why)) < 0) {
 		snprintf(msg, len, "bad plugin, nothing changed: %s", why);
 		config_release(&next);
 		return -EINVAL;

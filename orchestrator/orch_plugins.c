@@ -15,6 +15,9 @@
 #include "log.h"
 #include "orch.h"
 #include "plugin_check.h"
+#include "plugin_filter.h"
+
+#include <rte_bpf.h>
 
 int orch_plugins_check_config(struct stellar_config *cfg, struct plugin_probe *probe, char *err, size_t errlen)
 {
@@ -38,6 +41,26 @@ int orch_plugins_check_config(struct stellar_config *cfg, struct plugin_probe *p
 				return -1;
 			}
 	}
+	return 0;
+}
+
+/* Every stage through DPDK's BPF as the workers will load it (needs the
+ * EAL: called once it is up, at start and by config apply). */
+int orch_filters_validate(const struct stellar_config *cfg, char *err, size_t errlen)
+{
+	char why[512];
+
+	for (unsigned i = 0; i < cfg->n_plugins; i++)
+		for (unsigned k = 0; k < cfg->plugins[i].n_filter; k++) {
+			struct rte_bpf *bpf;
+
+			if (plugin_filter_compile_node(cfg->plugins[i].filter[k], &bpf, why, sizeof(why)) < 0) {
+				snprintf(err, errlen, "%s:%u: plugins[%u].filter[%u]: %s", cfg->path, cfg->plugins[i].line,
+					 i, k, why);
+				return -1;
+			}
+			rte_bpf_destroy(bpf);
+		}
 	return 0;
 }
 
@@ -132,7 +155,12 @@ int orch_plugins_setup(struct orch *o)
 {
 	struct plugins_shm *ps = &o->shm->plugins;
 	uint16_t ids[CONFIG_MAX_PLUGINS];
+	char err[1024];
 
+	if (orch_filters_validate(&o->cfg, err, sizeof(err)) < 0) {
+		LOG_ERR("bad plugin: %s", err);
+		return -1;
+	}
 	ps->lua_instructions = o->cfg.plugin_limits.lua_instructions;
 	ps->quarantine_crashes = o->cfg.plugin_limits.quarantine_crashes;
 	ps->quarantine_window_ms = o->cfg.plugin_limits.quarantine_window_ms;

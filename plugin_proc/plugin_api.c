@@ -38,6 +38,13 @@ void plugin_detach(struct plugin_host *h, uint16_t p)
 	h->env.counts[p].detached++;
 }
 
+/* The caller itself detached from the session (say, inside its own error
+ * callback): it may no longer act on it. */
+static bool caller_detached(void)
+{
+	return host->call.rec->detached_mask & (1u << host->call.plugin);
+}
+
 static int api_drop(struct stellar_session *s)
 {
 	if (!current(s) || !host->call.m)
@@ -52,6 +59,8 @@ static int api_ratelimit(struct stellar_session *s, uint32_t group)
 {
 	if (!current(s))
 		return -EINVAL;
+	if (caller_detached())
+		return -EPERM;
 	if (group >= AMQ_MAX_GROUPS)
 		return -ERANGE;
 	host->call.rec->rl_group = (uint16_t)group;
@@ -64,6 +73,8 @@ static int api_dettach_me(struct stellar_session *s)
 {
 	if (!current(s))
 		return -EINVAL;
+	if (host->call.rec->detached_mask & (1u << host->call.plugin))
+		return 0;
 	plugin_detach(host, host->call.plugin);
 	return 0;
 }
@@ -73,10 +84,14 @@ static int api_dettach_me(struct stellar_session *s)
 static int api_dettach_others(struct stellar_session *s)
 {
 	uint16_t me;
+	uint32_t quarantined;
 
 	if (!current(s))
 		return -EINVAL;
+	if (caller_detached())
+		return -EPERM;
 	me = host->call.plugin;
+	quarantined = __atomic_load_n(&host->env.plugins->quarantined_mask, __ATOMIC_RELAXED);
 	for (unsigned k = 0; k < host->n_order; k++) {
 		uint16_t q = host->order[k];
 		struct plugin_rt *rt = &host->p[q];
@@ -85,22 +100,18 @@ static int api_dettach_others(struct stellar_session *s)
 
 		if (q == me || !rt->loaded || (host->call.rec->detached_mask & bit))
 			continue;
-		attached = host->call.rec->attached_mask & bit;
+		attached = (host->call.rec->attached_mask & bit) && !(quarantined & bit);
 		/* Detached first: what it does in its callback cannot reach it again. */
 		plugin_detach(host, q);
 		if (!attached)
 			continue;
-		host->call.plugin = q;
-		host->call.s.plugin = q;
-		*host->env.current = q + 1u;
+		plugin_enter(host, q);
 		if (rt->lua)
 			plugin_lua_error(host, rt->lua, ERROR_EVENT_DETTACH);
 		else if (rt->desc.on_error)
 			rt->desc.on_error(s, plugin_ctx(host, q), ERROR_EVENT_DETTACH);
 	}
-	host->call.plugin = me;
-	host->call.s.plugin = me;
-	*host->env.current = me + 1u;
+	plugin_enter(host, me);
 	return 0;
 }
 
@@ -156,8 +167,10 @@ const struct stellar_packet_info *plugin_call_packet(struct plugin_host *h)
 
 	if (!m)
 		return NULL;
-	if (h->call.pkt_ready)
+	if (h->call.pkt_ready) {
+		p->dropped = h->call.drop; /* a plugin since may have dropped it */
 		return p;
+	}
 	d = &h->call.meta->dec;
 	p->len = rte_pktmbuf_pkt_len(m);
 	if (m->nb_segs == 1) {

@@ -21,9 +21,8 @@ int plugin_command_run(struct plugin_host *h, uint32_t plugin, const char *comma
 		snprintf(reply, reply_size, "plugin %s is quarantined", rt->slot->name);
 		return -EPERM;
 	}
-	h->call.plugin = (uint16_t)plugin;
 	h->call.rec = NULL;
-	*h->env.current = plugin + 1u;
+	plugin_enter(h, (uint16_t)plugin);
 	if (rt->lua) {
 		rc = plugin_lua_command(rt->lua, command, args, reply, reply_size);
 	} else if (rt->desc.command) {
@@ -32,7 +31,7 @@ int plugin_command_run(struct plugin_host *h, uint32_t plugin, const char *comma
 		snprintf(reply, reply_size, "plugin %s has no commands", rt->slot->name);
 		rc = -ENOTSUP;
 	}
-	*h->env.current = 0;
+	plugin_leave(h, 0, false);
 	return rc;
 }
 

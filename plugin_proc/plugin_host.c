@@ -54,16 +54,35 @@ static int load_c(struct plugin_host *h, uint16_t id, char *err, size_t len)
 			session_api_declare_free_cb(&h->api, id, rt->desc.free_callbacks[i]);
 	rt->events = rt->desc.events;
 	if (rt->desc.load) {
-		h->call.plugin = id;
-		*h->env.current = id + 1u;
+		plugin_enter(h, id);
 		rc = rt->desc.load(id, rt->slot->config_json ? rt->slot->config_json : "{}");
-		*h->env.current = 0;
+		plugin_leave(h, 0, false);
 		if (rc < 0) {
 			snprintf(err, len, "its load() refused its config: %s", strerror(-rc));
 			return rc;
 		}
 	}
 	return 0;
+}
+
+/* Free callbacks run as the plugin that set the value (session_api.c). */
+static uint16_t free_cb_enter(void *ctx, uint16_t plugin)
+{
+	struct plugin_host *h = ctx;
+	uint16_t previous = h->call.plugin;
+
+	h->free_cb_depth++;
+	plugin_enter(h, plugin);
+	return previous;
+}
+
+static void free_cb_leave(void *ctx, uint16_t previous)
+{
+	struct plugin_host *h = ctx;
+
+	h->free_cb_depth--;
+	/* Back inside the caller if a plugin's call set this off, else none. */
+	plugin_leave(h, previous, h->in_call || h->free_cb_depth);
 }
 
 unsigned plugin_host_init(struct plugin_host *h, const struct plugin_env *env)
@@ -73,9 +92,13 @@ unsigned plugin_host_init(struct plugin_host *h, const struct plugin_env *env)
 
 	memset(h, 0, sizeof(*h));
 	h->env = *env;
+	h->api.quarantined = &env->plugins->quarantined_mask;
+	h->api.enter = free_cb_enter;
+	h->api.leave = free_cb_leave;
+	h->api.ctx = h;
 	plugin_api_bind(h);
 	if (plugin_filter_init(&h->filter, env->plugins, env->node_counts, ferr, sizeof(ferr)) < 0)
-		LOG_ERR("filters: %s; plugins with a filter are left out", ferr);
+		LOG_ERR("filters: %s; the plugins whose chain has it are left out", ferr);
 	h->n = env->plugins->n_plugins;
 	h->config_gen = __atomic_load_n(&env->plugins->config_gen, __ATOMIC_ACQUIRE);
 	h->n_order = env->plugins->n_order;
@@ -89,13 +112,20 @@ unsigned plugin_host_init(struct plugin_host *h, const struct plugin_env *env)
 		rt->filter_leaf = rt->slot->filter_leaf;
 		rt->config_gen = rt->slot->config_gen;
 		err[0] = '\0';
-		if (rt->filter_leaf != FILTER_NONE && rt->filter_leaf >= h->filter.n) {
-			LOG_ERR("plugin %s: its filter did not compile; left out", rt->slot->name);
+		/* Quarantined: no worker runs any of its code again. */
+		if (__atomic_load_n(&env->plugins->quarantined_mask, __ATOMIC_ACQUIRE) & (1u << id)) {
+			LOG_WARN("plugin %s is quarantined; not loaded", rt->slot->name);
+			continue;
+		}
+		if (!plugin_filter_usable(&h->filter, rt->filter_leaf)) {
+			LOG_ERR("plugin %s: its filter chain did not compile in this worker; left out", rt->slot->name);
 			continue;
 		}
 		if (rt->slot->kind == PLUGIN_LUA) {
+			plugin_enter(h, id);
 			rt->lua = plugin_lua_load(h, id, rt->slot->path, rt->slot->config_json,
 						  env->plugins->lua_instructions, err, sizeof(err));
+			plugin_leave(h, 0, false);
 			rc = rt->lua ? 0 : -EINVAL;
 			if (rt->lua)
 				rt->events = plugin_lua_events(rt->lua);
@@ -127,14 +157,13 @@ bool plugin_host_reconfigure(struct plugin_host *h)
 
 		if (!rt->loaded || cg == rt->config_gen)
 			continue;
-		h->call.plugin = id;
 		h->call.rec = NULL;
-		*h->env.current = id + 1u;
+		plugin_enter(h, id);
 		if (rt->lua)
 			rc = plugin_lua_reconfigure(rt->lua, rt->slot->config_json);
 		else if (rt->desc.reconfigure)
 			rc = rt->desc.reconfigure(rt->slot->config_json);
-		*h->env.current = 0;
+		plugin_leave(h, 0, false);
 		if (rc < 0) {
 			LOG_INFO("plugin %s needs a restart for its new config", rt->slot->name);
 			restart = true;
@@ -153,13 +182,12 @@ void plugin_host_fini(struct plugin_host *h)
 		uint16_t id = h->order[k];
 		struct plugin_rt *rt = &h->p[id];
 
-		if (rt->loaded && rt->desc.unload) {
-			*h->env.current = id + 1u;
+		plugin_enter(h, id);
+		if (rt->loaded && rt->desc.unload)
 			rt->desc.unload();
-			*h->env.current = 0;
-		}
 		if (rt->lua)
 			plugin_lua_close(rt->lua);
+		plugin_leave(h, 0, false);
 		/* Not dlclose()d: a free callback of this plugin may still be
 		 * reached through the session API until the process ends. */
 		rt->loaded = false;

@@ -73,6 +73,8 @@ struct plugin_host {
 	struct session_api_host api;
 	struct plugin_filter filter;
 	struct plugin_call call;
+	bool in_call;               /* inside a plugin callback (dispatch) */
+	unsigned free_cb_depth;
 	uint8_t flat[65536 + 4096]; /* a chained packet, made contiguous for plugins */
 };
 
@@ -102,6 +104,25 @@ void plugin_detach(struct plugin_host *h, uint16_t p);
 /* Makes the current call's session info and packet info. */
 const struct stellar_session_info *plugin_call_info(struct plugin_host *h);
 const struct stellar_packet_info *plugin_call_packet(struct plugin_host *h);
+
+/* Runs the following code as plugin p: the API acts for it, and a crash
+ * is charged to it. Returns who ran before (for plugin_leave). */
+static inline uint16_t plugin_enter(struct plugin_host *h, uint16_t p)
+{
+	uint16_t previous = h->call.plugin;
+
+	h->call.plugin = p;
+	h->call.s.plugin = p;
+	__atomic_store_n(h->env.current, p + 1u, __ATOMIC_RELAXED);
+	return previous;
+}
+
+static inline void plugin_leave(struct plugin_host *h, uint16_t previous, bool nested)
+{
+	h->call.plugin = previous;
+	h->call.s.plugin = previous;
+	__atomic_store_n(h->env.current, nested ? previous + 1u : 0, __ATOMIC_RELAXED);
+}
 
 /* The per-session context of plugin p in the current call. */
 static inline void *plugin_ctx(const struct plugin_host *h, uint16_t p)

@@ -27,6 +27,8 @@ struct plugin_lua {
 	uint16_t plugin;
 	uint32_t limit;
 	uint32_t ticks;            /* HOOK_EVERY-instruction steps used by this call */
+	unsigned depth;            /* calls into this interpreter in progress */
+	bool limit_hit;            /* the running call ran out of budget */
 	size_t mem;
 	int ref[CB_MAX];           /* LUA_NOREF if the script lacks it */
 	unsigned logged;
@@ -58,8 +60,14 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 	struct plugin_lua *l = *(struct plugin_lua **)lua_getextraspace(L);
 
 	(void)ar;
-	if (++l->ticks * (uint64_t)HOOK_EVERY >= l->limit)
-		luaL_error(L, "instruction limit reached");
+	if (!l->limit_hit && ++l->ticks * (uint64_t)HOOK_EVERY < l->limit)
+		return;
+	if (!l->limit_hit) {
+		l->limit_hit = true;
+		/* From now on every instruction fails, until the call ends. */
+		lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
+	}
+	luaL_error(L, "instruction limit reached");
 }
 
 /* The session a Lua callback receives: the host's handle of the call. */
@@ -302,7 +310,7 @@ static int l_safe_load(lua_State *L)
 	return lua_gettop(L) - n;
 }
 
-static void open_sandbox(lua_State *L)
+static int open_sandbox_protected(lua_State *L)
 {
 	static const luaL_Reg libs[] = {
 		{LUA_GNAME, luaopen_base},       {LUA_TABLIBNAME, luaopen_table},
@@ -328,6 +336,7 @@ static void open_sandbox(lua_State *L)
 	lua_setglobal(L, "load");
 	luaL_newlib(L, stellar_lib);
 	lua_setglobal(L, "stellar");
+	return 0;
 }
 
 static void push_json(lua_State *L, json_t *j, unsigned depth)
@@ -374,28 +383,125 @@ static void push_json(lua_State *L, json_t *j, unsigned depth)
 	}
 }
 
-/* Runs a function already on the stack with `nargs` under the budget. */
-static int guarded_call(struct plugin_lua *l, int nargs, int nresults, char *err, size_t errlen)
+/* One call into the script, made entirely inside lua_pcall: looking the
+ * function up, pushing its arguments, and reading its result can all raise
+ * errors (a metatable on _G, memory), and outside a protected call an
+ * error aborts the worker. */
+struct call_args {
+	struct plugin_lua *l;
+	int ref;               /* a callback's registry reference, or LUA_NOREF... */
+	const char *global;    /* ...then this global, looked up raw */
+	void *session;         /* light userdata argument, or NULL */
+	const char *str[2];    /* string arguments, or NULL */
+	const char *json;      /* a config, as a table */
+	char *out;             /* the string result, if wanted */
+	size_t out_len;
+	bool missing;          /* no such function */
+};
+
+static int trampoline(lua_State *L)
 {
+	struct call_args *a = lua_touserdata(L, 1);
+	int n = 0;
+
+	lua_settop(L, 0);
+	if (a->ref != LUA_NOREF) {
+		lua_rawgeti(L, LUA_REGISTRYINDEX, a->ref);
+	} else {
+		lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+		lua_pushstring(L, a->global);
+		lua_rawget(L, -2);
+		lua_remove(L, -2);
+	}
+	if (!lua_isfunction(L, -1)) {
+		a->missing = true;
+		return 0;
+	}
+	if (a->session) {
+		lua_pushlightuserdata(L, a->session);
+		n++;
+	}
+	for (unsigned i = 0; i < 2; i++)
+		if (a->str[i]) {
+			lua_pushstring(L, a->str[i]);
+			n++;
+		}
+	if (a->json) {
+		json_t *cfg = json_loads(a->json, 0, NULL);
+
+		push_json(L, cfg, 0);
+		json_decref(cfg);
+		n++;
+	}
+	lua_call(L, n, a->out ? 1 : 0);
+	if (a->out) {
+		size_t len = 0;
+		const char *r = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : "";
+
+		snprintf(a->out, a->out_len, "%.*s", (int)len, r);
+	}
+	return 0;
+}
+
+/* Runs a call under the instruction budget. Once over it, every further
+ * instruction fails (the hook fires on each one) until this outermost call
+ * returns, so pcall() inside the script cannot swallow the limit. */
+static int guarded(struct plugin_lua *l, struct call_args *a, char *err, size_t errlen)
+{
+	uint32_t ticks = l->ticks;
+	bool outer = l->depth++ == 0;
 	int rc;
 
-	l->ticks = 0;
-	rc = lua_pcall(l->L, nargs, nresults, 0);
+	if (outer) {
+		l->ticks = 0;
+		l->limit_hit = false;
+	}
+	a->l = l;
+	lua_pushcfunction(l->L, trampoline);
+	lua_pushlightuserdata(l->L, a);
+	rc = lua_pcall(l->L, 1, 0, 0);
 	if (rc != LUA_OK) {
-		const char *msg = lua_tostring(l->L, -1);
+		size_t len = 0;
+		const char *msg = lua_type(l->L, -1) == LUA_TSTRING ? lua_tolstring(l->L, -1, &len) : NULL;
 
 		snprintf(err, errlen, "%s", msg ? msg : "error object is not a string");
 		lua_pop(l->L, 1);
-		return -1;
+	}
+	if (--l->depth == 0) {
+		if (l->limit_hit)
+			lua_sethook(l->L, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
+	} else {
+		l->ticks = ticks;
+	}
+	return rc == LUA_OK ? 0 : -1;
+}
+
+/* The callbacks the script defines, kept as registry references. */
+static int find_callbacks(lua_State *L)
+{
+	struct plugin_lua *l = lua_touserdata(L, 1);
+
+	lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+	for (unsigned i = 0; i < CB_MAX; i++) {
+		lua_pushstring(L, cb_names[i]);
+		lua_rawget(L, -2);
+		l->ref[i] = lua_isfunction(L, -1) ? luaL_ref(L, LUA_REGISTRYINDEX) : (lua_pop(L, 1), LUA_NOREF);
 	}
 	return 0;
+}
+
+static int at_panic(lua_State *L)
+{
+	/* Not reached through guarded(); if it is, the worker dies with the
+	 * plugin noted as the one running, and it counts as its crash. */
+	LOG_ERR("Lua: unprotected error: %s", lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?");
+	abort();
 }
 
 struct plugin_lua *plugin_lua_load(struct plugin_host *h, uint16_t plugin, const char *path,
 				   const char *config_json, uint32_t instruction_limit, char *err, size_t errlen)
 {
 	struct plugin_lua *l = calloc(1, sizeof(*l));
-	json_t *cfg;
 
 	if (!l) {
 		snprintf(err, errlen, "out of memory");
@@ -411,33 +517,44 @@ struct plugin_lua *plugin_lua_load(struct plugin_host *h, uint16_t plugin, const
 		return NULL;
 	}
 	*(struct plugin_lua **)lua_getextraspace(l->L) = l;
+	lua_atpanic(l->L, at_panic);
+	for (unsigned i = 0; i < CB_MAX; i++)
+		l->ref[i] = LUA_NOREF;
 	lua_sethook(l->L, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
-	open_sandbox(l->L);
+	lua_pushcfunction(l->L, open_sandbox_protected);
+	if (lua_pcall(l->L, 0, 0, 0) != LUA_OK) {
+		snprintf(err, errlen, "cannot set up the sandbox (out of memory?)");
+		plugin_lua_close(l);
+		return NULL;
+	}
 	if (luaL_loadfilex(l->L, path, "t") != LUA_OK) {
-		snprintf(err, errlen, "%s", lua_tostring(l->L, -1));
+		snprintf(err, errlen, "%s", lua_type(l->L, -1) == LUA_TSTRING ? lua_tostring(l->L, -1) : "cannot load");
 		plugin_lua_close(l);
 		return NULL;
 	}
-	if (guarded_call(l, 0, 0, err, errlen) < 0) {
+	/* The main chunk, under the budget like any call. */
+	l->ticks = 0;
+	l->depth = 1;
+	if (lua_pcall(l->L, 0, 0, 0) != LUA_OK) {
+		snprintf(err, errlen, "%s", lua_type(l->L, -1) == LUA_TSTRING ? lua_tostring(l->L, -1) : "error");
+		l->depth = 0;
 		plugin_lua_close(l);
 		return NULL;
 	}
-	for (unsigned i = 0; i < CB_MAX; i++) {
-		lua_getglobal(l->L, cb_names[i]);
-		l->ref[i] = lua_isfunction(l->L, -1) ? luaL_ref(l->L, LUA_REGISTRYINDEX) : (lua_pop(l->L, 1), LUA_NOREF);
+	l->depth = 0;
+	lua_sethook(l->L, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
+	lua_pushcfunction(l->L, find_callbacks);
+	lua_pushlightuserdata(l->L, l);
+	if (lua_pcall(l->L, 1, 0, 0) != LUA_OK) {
+		snprintf(err, errlen, "cannot read its callbacks (out of memory?)");
+		plugin_lua_close(l);
+		return NULL;
 	}
-	lua_getglobal(l->L, "on_load");
-	if (lua_isfunction(l->L, -1)) {
-		cfg = json_loads(config_json ? config_json : "{}", 0, NULL);
-		push_json(l->L, cfg, 0);
-		json_decref(cfg);
-		h->call.plugin = plugin;
-		if (guarded_call(l, 1, 0, err, errlen) < 0) {
-			plugin_lua_close(l);
-			return NULL;
-		}
-	} else {
-		lua_pop(l->L, 1);
+	struct call_args a = {.ref = LUA_NOREF, .global = "on_load", .json = config_json ? config_json : "{}"};
+	h->call.plugin = plugin;
+	if (guarded(l, &a, err, errlen) < 0) {
+		plugin_lua_close(l);
+		return NULL;
 	}
 	return l;
 }
@@ -468,7 +585,7 @@ static void failed(struct plugin_host *h, struct plugin_lua *l, const char *what
 	struct plugin_counts *c = &h->env.counts[l->plugin];
 
 	c->errors++;
-	if (strstr(err, "instruction limit"))
+	if (l->limit_hit)
 		c->limit_hits++;
 	if (l->logged < LOGGED_ERRORS) {
 		l->logged++;
@@ -481,15 +598,12 @@ static void failed(struct plugin_host *h, struct plugin_lua *l, const char *what
 
 static void call_session(struct plugin_host *h, struct plugin_lua *l, int cb, const char *arg)
 {
+	struct call_args a = {.ref = l->ref[cb], .session = &h->call.s, .str = {arg, NULL}};
 	char err[256];
 
 	if (l->ref[cb] == LUA_NOREF)
 		return;
-	lua_rawgeti(l->L, LUA_REGISTRYINDEX, l->ref[cb]);
-	lua_pushlightuserdata(l->L, &h->call.s);
-	if (arg)
-		lua_pushstring(l->L, arg);
-	if (guarded_call(l, arg ? 2 : 1, 0, err, sizeof(err)) < 0)
+	if (guarded(l, &a, err, sizeof(err)) < 0)
 		failed(h, l, cb_names[cb], err);
 }
 
@@ -511,43 +625,30 @@ void plugin_lua_error(struct plugin_host *h, struct plugin_lua *l, int error)
 
 int plugin_lua_reconfigure(struct plugin_lua *l, const char *config_json)
 {
+	struct call_args a = {.ref = LUA_NOREF, .global = "on_config", .json = config_json ? config_json : "{}"};
 	char err[256];
-	json_t *cfg;
 
-	lua_getglobal(l->L, "on_config");
-	if (!lua_isfunction(l->L, -1)) {
-		lua_pop(l->L, 1);
-		return -ENOTSUP;
-	}
-	cfg = json_loads(config_json ? config_json : "{}", 0, NULL);
-	push_json(l->L, cfg, 0);
-	json_decref(cfg);
-	if (guarded_call(l, 1, 0, err, sizeof(err)) < 0) {
+	if (guarded(l, &a, err, sizeof(err)) < 0) {
 		LOG_WARN("plugin %s: on_config: %s", l->h->p[l->plugin].slot->name, err);
 		return -EINVAL;
 	}
-	return 0;
+	return a.missing ? -ENOTSUP : 0;
 }
 
 int plugin_lua_command(struct plugin_lua *l, const char *command, const char *args, char *reply, size_t len)
 {
+	struct call_args a = {.ref = l->ref[CB_COMMAND], .str = {command, args ? args : ""}, .out = reply,
+			      .out_len = len};
 	char err[256];
-	const char *out;
 
 	if (l->ref[CB_COMMAND] == LUA_NOREF) {
 		snprintf(reply, len, "this plugin has no commands (no on_command)");
 		return -ENOTSUP;
 	}
-	lua_rawgeti(l->L, LUA_REGISTRYINDEX, l->ref[CB_COMMAND]);
-	lua_pushstring(l->L, command);
-	lua_pushstring(l->L, args ? args : "");
-	if (guarded_call(l, 2, 1, err, sizeof(err)) < 0) {
+	if (guarded(l, &a, err, sizeof(err)) < 0) {
 		snprintf(reply, len, "%s", err);
 		return -EINVAL;
 	}
-	out = lua_tostring(l->L, -1);
-	snprintf(reply, len, "%s", out ? out : "");
-	lua_pop(l->L, 1);
 	return 0;
 }
 

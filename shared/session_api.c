@@ -26,7 +26,18 @@ void session_api_run_free_cb(void *host, uint16_t plugin, uint16_t slot, const c
 			h->unknown_slots++;
 		return;
 	}
+	if (h->quarantined && (__atomic_load_n(h->quarantined, __ATOMIC_RELAXED) & (1u << plugin))) {
+		h->skipped++;
+		return;
+	}
 	h->free_calls++;
+	if (h->enter) {
+		uint16_t previous = h->enter(h->ctx, plugin);
+
+		h->free_cbs[plugin][slot](value, size);
+		h->leave(h->ctx, previous);
+		return;
+	}
 	h->free_cbs[plugin][slot](value, size);
 }
 
@@ -51,6 +62,14 @@ static int slot_of(struct stellar_session *ss, session_free_cb fn)
 		if (h->free_cbs[ss->plugin][i] == fn)
 			return (int)i;
 	return -EINVAL;
+}
+
+/* A plugin detached from the session may still be running (its error
+ * callback, say) but must not pin it: no one would unlock it. (Metadata it
+ * sets is freed with the session like any other.) */
+static bool detached(const struct stellar_session *ss, const struct session *s)
+{
+	return ss->plugin < 32 && (s->detached_mask & (1u << ss->plugin));
 }
 
 int session_set_metadata(struct stellar_session *session, const char *key, const void *value, size_t size,
@@ -108,6 +127,8 @@ int session_lock(struct stellar_session *session, uint16_t plug_id)
 		return -ESTALE;
 	if (plug_id >= SESSION_API_MAX_PLUGINS)
 		return -EINVAL;
+	if (detached(session, s) || (s->detached_mask & (1u << plug_id)))
+		return -EPERM;
 	/* The session process reads it before timing out or evicting. */
 	__atomic_fetch_or(&s->lock_mask, 1u << plug_id, __ATOMIC_RELEASE);
 	return 0;

@@ -27,6 +27,13 @@ struct session_api_host {
 	unsigned n_free_cbs[SESSION_API_MAX_PLUGINS];
 	uint64_t free_calls;
 	uint64_t unknown_slots;  /* recorded slots with no function here (counted, skipped) */
+	uint64_t skipped;        /* callbacks of quarantined plugins, not run */
+	/* Set by the plugin host: a callback runs as its plugin (for the API
+	 * and for crash attribution); a quarantined plugin's is not run. */
+	const uint32_t *quarantined;
+	uint16_t (*enter)(void *ctx, uint16_t plugin); /* returns who was running */
+	void (*leave)(void *ctx, uint16_t previous);
+	void *ctx;
 };
 
 struct stellar_session {

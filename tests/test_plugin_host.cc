@@ -217,3 +217,52 @@ TEST(LuaPlugins, TypedMetadataSurvivesARestart)
 }
 
 }  // namespace
+
+namespace {
+
+TEST(LuaPlugins, PcallCannotSwallowTheBudgetAndNothingAbortsTheWorker)
+{
+	Host h;
+	ASSERT_EQ(h.add("sneaky", test_plugin("sneaky.lua")), 0);
+	ASSERT_EQ(h.start(), 1u) << "a strict-globals metatable on _G must not break loading";
+
+	EXPECT_EQ(h.packet(udp()), 0);
+	EXPECT_EQ(h.shm()->counts[0][0].limit_hits, 1u);
+	EXPECT_TRUE(h.record(h.last)->detached_mask & 1u);
+	// A full interpreter: the host's own pushes fail inside the protected
+	// call, the command gets an error, the worker lives on.
+	h.command(0, "fill");
+	EXPECT_NE(h.command(0, "fill"), "");
+	EXPECT_EQ(h.command(0, "free"), "freed");
+}
+
+}  // namespace
+
+namespace {
+
+TEST(PluginDispatch, AFreeCallbackRunsAsThePluginThatSetTheValue)
+{
+	Host h;
+	ASSERT_EQ(h.add("a", test_plugin("probe_a.so"), "{\"meta_at\": 1}"), 0);
+	ASSERT_EQ(h.add("b", test_plugin("probe_b.so")), 0);
+	ASSERT_EQ(h.start(), 2u);
+
+	h.packet(udp());
+	h.close(h.last);
+	EXPECT_NE(h.command(0, "counts").find("\"freed\":1"), std::string::npos) << h.command(0, "counts");
+	EXPECT_NE(h.command(1, "counts").find("\"freed\":0"), std::string::npos) << h.command(1, "counts");
+}
+
+TEST(PluginDispatch, AQuarantinedPluginIsNotLoadedAndGetsNoErrorEvent)
+{
+	Host h;
+	ASSERT_EQ(h.add("a", test_plugin("probe_a.so")), 0);
+	ASSERT_EQ(h.add("b", test_plugin("probe_b.so"), "{\"detach_others_at\": 1}"), 0);
+	h.shm()->quarantined_mask = 1u; // a: crashed too often
+	ASSERT_EQ(h.start(), 1u);
+
+	h.packet(udp());
+	EXPECT_EQ(h.trace(h.last), "B:o,B:p");
+}
+
+}  // namespace
