@@ -19,7 +19,9 @@
 
 struct amq_meter {
 	bool ready;
+	bool refused;            /* rte_meter rejected these parameters */
 	uint64_t cir, cbs;
+	uint64_t last;           /* meter time, never moving back */
 	struct rte_meter_srtcm_profile profile;
 	struct rte_meter_srtcm meter;
 };

@@ -36,6 +36,7 @@ struct orch_worker {
 	uint64_t stop_sent_ms;
 	bool restart_requested;  /* an operator's restart: respawn at once when it exits */
 	bool retiring;           /* scaled away: stops once no session is steered to it */
+	bool watchdog_kill;      /* killed by us for missing heartbeats (a hang) */
 	uint64_t restart_asked_ms;
 };
 
@@ -45,6 +46,8 @@ struct orch_pending_command {
 	uint64_t token;            /* 0: free */
 	uint64_t request_id;
 	uint64_t deadline_ms;
+	uint16_t worker;           /* the node it went to */
+	pid_t worker_pid;
 	size_t client_len;
 	uint8_t client[256];       /* the client's ZeroMQ routing id */
 };
@@ -153,7 +156,10 @@ int orch_plugin_slot_fill(struct orch *o, unsigned id, const struct plugin_confi
 int orch_plugin_set_config(struct orch *o, unsigned id, const char *json, uint32_t gen);
 int orch_plugins_plan(struct orch *o, const struct stellar_config *cfg, const uint16_t *ids);
 int orch_plugins_setup(struct orch *o);
-void orch_plugins_worker_died(struct orch *o, uint16_t node);
+/* A plugin worker died; `its_fault` when it crashed or hung (not an
+ * operator's kill or an orderly exit): then the plugin it was inside, if
+ * any, is charged with a crash. */
+void orch_plugins_worker_died(struct orch *o, uint16_t node, bool its_fault);
 int orch_plugin_index(const struct orch *o, const char *name);
 
 /* orch_plugin_command.c: returns true if it answered now, false if the

@@ -156,7 +156,7 @@ int orch_apply(struct orch *o, const char *name, const char *yaml, size_t yaml_l
 		if (orch_plugin_set_config(o, id, next.plugins[i].config_json, gen) < 0)
 			goto failed;
 		config_changed = true;
-		append(live, sizeof(live), "%s%s", live[0] ? ", " : "");
+		append(live, sizeof(live), "%s", live[0] ? ", " : "");
 		append(live, sizeof(live), "%s", next.plugins[i].name);
 	}
 	if (list_changed) {

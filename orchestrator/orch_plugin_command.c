@@ -11,6 +11,7 @@
 #include "orch.h"
 
 #define COMMAND_TIMEOUT_MS 3000
+#define COMMAND_MAX        (60 * 1024) /* arguments: what the worker channel carries */
 
 static void fail(Stellar__Control__V1__Response *resp, Stellar__Control__V1__Code code, const char *fmt,
 		 const char *arg)
@@ -25,7 +26,8 @@ static void fail(Stellar__Control__V1__Response *resp, Stellar__Control__V1__Cod
 static struct orch_worker *pick_worker(struct orch *o)
 {
 	for (uint16_t n = 0; n < TOPO_MAX_NODES; n++)
-		if (o->workers[n].enabled && o->workers[n].kind == NODE_PLUGIN && o->workers[n].state == WORKER_RUNNING)
+		if (o->workers[n].enabled && o->workers[n].kind == NODE_PLUGIN && o->workers[n].state == WORKER_RUNNING &&
+		    !o->workers[n].retiring)
 			return &o->workers[n];
 	return NULL;
 }
@@ -41,12 +43,17 @@ bool orch_plugin_command(struct orch *o, const void *client, size_t client_len, 
 		fail(resp, STELLAR__CONTROL__V1__CODE__CODE_BAD_REQUEST, "%s", "a plugin command needs a plugin and a command");
 		return true;
 	}
+	if (strlen(req->command) + (req->args ? strlen(req->args) : 0) > COMMAND_MAX) {
+		fail(resp, STELLAR__CONTROL__V1__CODE__CODE_BAD_REQUEST, "%s",
+		     "a plugin command and its arguments take at most 60 KiB");
+		return true;
+	}
 	if ((plugin = orch_plugin_index(o, req->plugin)) < 0) {
 		fail(resp, STELLAR__CONTROL__V1__CODE__CODE_BAD_REQUEST,
 		     "no plugin named '%s' in this instance (see `stellarctl status`)", req->plugin);
 		return true;
 	}
-	if (__atomic_load_n(&o->shm->plugins.quarantined_mask, __ATOMIC_ACQUIRE) & (1u << plugin)) {
+	if (__atomic_load_n(&o->shm->plugins.quarantined_mask, __ATOMIC_ACQUIRE) & (1u << o->plugin_ids[plugin])) {
 		fail(resp, STELLAR__CONTROL__V1__CODE__CODE_FAILED, "plugin '%s' is quarantined", req->plugin);
 		return true;
 	}
@@ -65,8 +72,11 @@ bool orch_plugin_command(struct orch *o, const void *client, size_t client_len, 
 	slot->request_id = request_id;
 	slot->deadline_ms = orch_now_ms() + COMMAND_TIMEOUT_MS;
 	slot->client_len = client_len;
+	slot->worker = w->node;
+	slot->worker_pid = w->pid;
 	memcpy(slot->client, client, client_len);
-	orch_worker_send_command(o, w, slot->token, (uint32_t)plugin, req->command, req->args ? req->args : "");
+	orch_worker_send_command(o, w, slot->token, (uint32_t)o->plugin_ids[plugin], req->command,
+				 req->args ? req->args : "");
 	return false;
 }
 
@@ -107,10 +117,17 @@ void orch_plugin_command_tick(struct orch *o)
 	for (unsigned i = 0; i < ORCH_PENDING_COMMANDS; i++) {
 		Stellar__Control__V1__Response resp = STELLAR__CONTROL__V1__RESPONSE__INIT;
 
-		if (!o->pending[i].token || now < o->pending[i].deadline_ms)
+		if (!o->pending[i].token)
 			continue;
-		resp.code = STELLAR__CONTROL__V1__CODE__CODE_FAILED;
-		resp.message = (char *)"the plugin worker did not answer within 3 s (is the plugin stuck?)";
+		if (o->workers[o->pending[i].worker].pid != o->pending[i].worker_pid) {
+			resp.code = STELLAR__CONTROL__V1__CODE__CODE_FAILED;
+			resp.message = (char *)"the plugin worker died running the command (see the log)";
+		} else if (now >= o->pending[i].deadline_ms) {
+			resp.code = STELLAR__CONTROL__V1__CODE__CODE_FAILED;
+			resp.message = (char *)"the plugin worker did not answer within 3 s (is the plugin stuck?)";
+		} else {
+			continue;
+		}
 		answer(o, &o->pending[i], &resp);
 	}
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <rte_errno.h>
 #include <rte_memzone.h>
@@ -29,6 +30,19 @@ int orch_plugins_check_config(struct stellar_config *cfg, struct plugin_probe *p
 		if (plugin_check_file(pc->path, &probe[i], why, sizeof(why)) < 0) {
 			snprintf(err, errlen, "%s:%u: plugins[%u].path: %s: %s", cfg->path, pc->line, i, pc->path, why);
 			return -1;
+		}
+		/* One file, one instance: a shared object loaded twice is the
+		 * same code with the same globals in every worker. */
+		for (unsigned k = 0; k < i; k++) {
+			struct stat a, b;
+
+			if (probe[i].kind == PLUGIN_C && stat(pc->path, &a) == 0 && stat(cfg->plugins[k].path, &b) == 0 &&
+			    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+				snprintf(err, errlen, "%s:%u: plugins[%u].path: %s is already plugins[%u]: its globals "
+					 "would be shared; copy the file to run it twice", cfg->path, pc->line, i,
+					 pc->path, k);
+				return -1;
+			}
 		}
 		/* The configuration's chain wins; else the plugin's own. */
 		if (pc->n_filter == 0) {
@@ -183,7 +197,7 @@ int orch_plugins_setup(struct orch *o)
 }
 
 /* A plugin worker died: if it was inside a plugin, that plugin crashed. */
-void orch_plugins_worker_died(struct orch *o, uint16_t node)
+void orch_plugins_worker_died(struct orch *o, uint16_t node, bool its_fault)
 {
 	struct plugins_shm *ps = &o->shm->plugins;
 	uint64_t inside = __atomic_load_n(&o->shm->nodes[node].scratch[PLUGIN_SCRATCH_CURRENT], __ATOMIC_ACQUIRE);
@@ -193,7 +207,15 @@ void orch_plugins_worker_died(struct orch *o, uint16_t node)
 	uint32_t bit;
 
 	o->shm->nodes[node].scratch[PLUGIN_SCRATCH_CURRENT] = 0;
-	if (inside == 0 || inside > ps->n_plugins)
+	/* A rate-limit group it was defining stays half made: free it. */
+	for (unsigned g = 0; g < AMQ_MAX_GROUPS; g++) {
+		struct amq_group *grp = &o->shm->amq_groups[g];
+
+		if (__atomic_load_n(&grp->state, __ATOMIC_ACQUIRE) == 1 &&
+		    grp->owner == o->workers[node].index)
+			__atomic_store_n(&grp->state, 0, __ATOMIC_RELEASE);
+	}
+	if (!its_fault || inside == 0 || inside > ps->n_plugins)
 		return;
 	sl = &ps->p[inside - 1];
 	bit = 1u << (inside - 1);

@@ -182,6 +182,20 @@ int orch_worker_restart(struct orch *o, enum node_kind kind, unsigned index, boo
 	return 0;
 }
 
+/* Died of its own fault: a signal the process raised on itself. Kills by
+ * an operator (SIGKILL, SIGTERM) are not a plugin's crash. */
+static bool crashed(int status)
+{
+	if (!WIFSIGNALED(status))
+		return false;
+	switch (WTERMSIG(status)) {
+	case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGABRT: case SIGSYS:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void on_death(struct orch *o, struct orch_worker *w, int status)
 {
 	uint64_t now = orch_now_ms(), backoff = 0;
@@ -196,7 +210,8 @@ static void on_death(struct orch *o, struct orch_worker *w, int status)
 	 * recovery finds nothing when there is nothing. */
 	lost = orch_recover_node(o, w->node);
 	if (w->kind == NODE_PLUGIN)
-		orch_plugins_worker_died(o, w->node);
+		orch_plugins_worker_died(o, w->node, !requested && !expected && (crashed(status) || w->watchdog_kill));
+	w->watchdog_kill = false;
 	w->restart_requested = false;
 	if (w->retiring && expected) {
 		/* Scaled away, and gone: no longer part of the topology. */
@@ -283,6 +298,7 @@ void orch_workers_tick(struct orch *o)
 			LOG_WARN("%s.%u (pid %d) missed its heartbeats for %llu ms; killing it",
 				 topo_kind_name(w->kind), w->index, (int)w->pid,
 				 (unsigned long long)(now - w->last_seen_ms));
+			w->watchdog_kill = true; /* a hang: the plugin inside it is to blame */
 			kill(w->pid, SIGKILL);
 		} else if (w->state == WORKER_STOPPING && w->stop_sent_ms &&
 			   now - w->stop_sent_ms > o->cfg.pipeline.drain_timeout_ms + 2000) {

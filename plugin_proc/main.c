@@ -73,6 +73,7 @@ static void worker_env(struct worker_rt *rt, struct plugin_env *env)
 	env->node_counts = shm->plugins.node_counts[rt->index];
 	env->current = &rt->slot->scratch[PLUGIN_SCRATCH_CURRENT];
 	env->groups = shm->amq_groups;
+	env->worker_index = rt->index;
 }
 
 int main(int argc, char **argv)

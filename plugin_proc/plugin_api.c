@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_pause.h>
+
 #include "counters.h"
 #include "log.h"
 #include "plugin_host.h"
@@ -125,11 +127,17 @@ static int api_group_create(uint32_t group, uint64_t cir, uint64_t cbs)
 	/* The first definition wins, in every worker alike. */
 	uint32_t expected = 0;
 	if (__atomic_compare_exchange_n(&g->state, &expected, 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		g->owner = host->env.worker_index;
 		g->cir = cir;
 		g->cbs = cbs;
 		__atomic_store_n(&g->state, 2, __ATOMIC_RELEASE);
 		return 0;
 	}
+	/* Another worker is writing it: a few stores away. */
+	for (unsigned spin = 0; spin < 1000000 && __atomic_load_n(&g->state, __ATOMIC_ACQUIRE) == 1; spin++)
+		rte_pause();
+	if (__atomic_load_n(&g->state, __ATOMIC_ACQUIRE) != 2)
+		return -EAGAIN;
 	return g->cir == cir && g->cbs == cbs ? 0 : -EEXIST;
 }
 

@@ -47,6 +47,7 @@ struct plugin_env {
 	struct filter_node_counts *node_counts;  /* this worker's row */
 	uint64_t *current;                       /* where the plugin being called is noted */
 	struct amq_group *groups;                /* AMQ_MAX_GROUPS rate-limit groups */
+	unsigned worker_index;
 };
 
 /* The call in progress: what the API functions act on. */

@@ -13,7 +13,7 @@
 
 struct amq_group {
 	uint32_t state;      /* 0: free, 1: being defined, 2: defined */
-	uint32_t pad;
+	uint32_t owner;      /* plugin worker defining it (state 1) */
 	uint64_t cir;        /* committed rate, bytes per second */
 	uint64_t cbs;        /* committed burst, bytes */
 };

@@ -11,10 +11,92 @@
 #define STELLAR_HOST
 #include "include/stellar/plugin.h"
 
-/* The entry only records the table; nothing in it runs during the probe. */
+/* The entry is to record the table and return the descriptor; should it
+ * call the API anyway, it gets refusals, not a crash of the orchestrator. */
+static int no_meta_get(struct stellar_session *s, const char *k, void **v, size_t *n)
+{
+	(void)s, (void)k, (void)v, (void)n;
+	return -ENOTSUP;
+}
+static int no_meta_set(struct stellar_session *s, const char *k, const void *v, size_t n, session_free_cb f)
+{
+	(void)s, (void)k, (void)v, (void)n, (void)f;
+	return -ENOTSUP;
+}
+static int no_session_key(struct stellar_session *s, const char *k)
+{
+	(void)s, (void)k;
+	return -ENOTSUP;
+}
+static int no_session(struct stellar_session *s)
+{
+	(void)s;
+	return -ENOTSUP;
+}
+static int no_session_u32(struct stellar_session *s, uint32_t x)
+{
+	(void)s, (void)x;
+	return -ENOTSUP;
+}
+static int no_session_u16(struct stellar_session *s, uint16_t x)
+{
+	(void)s, (void)x;
+	return -ENOTSUP;
+}
+static int no_group(uint32_t g, uint64_t c, uint64_t b)
+{
+	(void)g, (void)c, (void)b;
+	return -ENOTSUP;
+}
+static const struct stellar_session_info *no_info(struct stellar_session *s)
+{
+	(void)s;
+	return NULL;
+}
+static const struct stellar_packet_info *no_packet(struct stellar_session *s)
+{
+	(void)s;
+	return NULL;
+}
+static const char *no_state(uint8_t st)
+{
+	(void)st;
+	return "unknown";
+}
+static uint16_t no_id(void)
+{
+	return 0;
+}
+static void *no_memory(size_t *size)
+{
+	if (size)
+		*size = 0;
+	return NULL;
+}
+static void no_log(int level, const char *fmt, va_list ap)
+{
+	(void)level, (void)fmt, (void)ap;
+}
+
 static const struct stellar_api probe_api = {
 	.size = sizeof(struct stellar_api),
 	.abi_version = STELLAR_PLUGIN_ABI,
+	.session_get_metadata = no_meta_get,
+	.session_set_metadata = no_meta_set,
+	.session_del_metadata = no_session_key,
+	.session_drop_current_packet = no_session,
+	.session_set_ratelimit_group = no_session_u32,
+	.session_lock = no_session_u16,
+	.session_unlock = no_session_u16,
+	.pm_session_dettach_me = no_session,
+	.pm_session_dettach_others = no_session,
+	.amq_group_create = no_group,
+	.session_info = no_info,
+	.session_packet = no_packet,
+	.state_name = no_state,
+	.plugin_id = no_id,
+	.plugin_memory = no_memory,
+	.log = no_log,
 };
 
 static bool ends_with(const char *s, const char *suffix)
@@ -79,8 +161,15 @@ static int probe_c(const char *path, struct plugin_probe *out, char *err, size_t
 	out->global_size = d->global_size;
 	snprintf(out->self_name, sizeof(out->self_name), "%s", d->name ? d->name : "");
 	if (d->size >= offsetof(struct stellar_plugin, filter) + sizeof(d->filter))
-		for (unsigned i = 0; i < PLUGIN_FILTER_STAGES && i < 8 && d->filter[i]; i++)
+		for (unsigned i = 0; i < PLUGIN_FILTER_STAGES && i < 8 && d->filter[i]; i++) {
+			if (strlen(d->filter[i]) >= PLUGIN_FILTER_MAX) {
+				snprintf(err, errlen, "its filter stage %u is longer than %d characters", i,
+					 PLUGIN_FILTER_MAX - 1);
+				rc = -E2BIG;
+				goto out;
+			}
 			snprintf(out->filter[out->n_filter++], PLUGIN_FILTER_MAX, "%s", d->filter[i]);
+		}
 	if (d->ctx_size > (1u << 16)) {
 		snprintf(err, errlen, "asks for %u bytes of context per session (at most 65536)", d->ctx_size);
 		rc = -E2BIG;

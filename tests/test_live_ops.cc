@@ -234,3 +234,131 @@ TEST(LiveOps, ScaleRefusesImpossibleCounts)
 }
 
 }  // namespace
+
+namespace {
+
+std::string probe(const char *so) { return harness::build_dir() + "/tests/plugins/" + so; }
+
+std::string apply_config(Instance &inst, const std::string &plugins, unsigned workers = 2, const std::string &extra = "")
+{
+	return "instance: " + inst.name() + "\n"
+	       "ports:\n  - {name: p0, type: pcap, rx_pcap: in.pcap, tx_pcap: out.pcap, pace: \"pps:40\"}\n"
+	       "pipeline: {plugin_workers: " + std::to_string(workers) + "}\n"
+	       "session: {max_sessions: 65536}\n" + extra +
+	       "plugins:\n" + plugins;
+}
+
+std::vector<pid_t> plugin_pids(Instance &inst)
+{
+	std::vector<pid_t> out;
+	json_t *st = inst.status();
+	size_t i;
+	json_t *w;
+
+	json_array_foreach(json_object_get(st, "workers"), i, w)
+		if (std::string(json_string_value(json_object_get(w, "kind"))) == "plugin")
+			out.push_back((pid_t)json_integer_value(json_object_get(w, "pid")));
+	json_decref(st);
+	return out;
+}
+
+json_int_t generation(Instance &inst)
+{
+	json_t *st = inst.status();
+	json_int_t g = json_integer_value(json_object_get(st, "generation"));
+	json_decref(st);
+	return g;
+}
+
+harness::CommandResult apply_file(Instance &inst, const std::string &yaml)
+{
+	std::ofstream(inst.path("next.yaml")) << yaml;
+	return inst.ctl({"apply", inst.path("next.yaml")});
+}
+
+bool pids_all_changed(Instance &inst, const std::vector<pid_t> &before, int ms)
+{
+	auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+
+	while (std::chrono::steady_clock::now() < deadline) {
+		std::vector<pid_t> now = plugin_pids(inst);
+		bool all = now.size() == before.size();
+		for (size_t i = 0; all && i < now.size(); i++)
+			all = now[i] != before[i] && now[i] > 0;
+		if (all && plugin_workers_running(inst) == now.size())
+			return true;
+		std::this_thread::sleep_for(std::chrono::milliseconds(50));
+	}
+	return false;
+}
+
+TEST(LiveOps, ApplyIsAtomicLiveWherePossibleAndRollsTheRest)
+{
+	Instance inst("apply");
+	inst.copy_capture(kCapture, "in.pcap");
+	std::string a = "  - {name: a, path: " + probe("probe_a.so") + ", config: {drop_at: 0}}\n";
+	std::string c = "  - {name: c, path: " + probe("probe_c.so") + ", config: {drop_at: 0}}\n";
+	inst.write_config(apply_config(inst, a + c));
+	inst.start({"--until-eof", "--stats-json", inst.path("stats.json")});
+	ASSERT_TRUE(inst.wait_running(15000)) << inst.log();
+	std::vector<pid_t> pids = plugin_pids(inst);
+	ASSERT_EQ(generation(inst), 1);
+
+	// A bad config changes nothing, and says where it is wrong.
+	harness::CommandResult r = apply_file(inst, apply_config(inst, a + c) + "colour: blue\n");
+	EXPECT_EQ(r.exit_code, 1);
+	EXPECT_NE(r.err.find("next.yaml:9: colour: unknown key"), std::string::npos) << r.err;
+	EXPECT_NE(r.err.find("nothing changed"), std::string::npos) << r.err;
+	r = apply_file(inst, apply_config(inst, a + "  - {name: x, path: /nonexistent.so}\n"));
+	EXPECT_EQ(r.exit_code, 1);
+	EXPECT_NE(r.err.find("plugins[1].path"), std::string::npos) << r.err;
+	r = apply_file(inst, apply_config(inst, a + "  - {name: f, path: " + probe("probe_b.so") + ", filter: [\"tcp prot 1\"]}\n"));
+	EXPECT_EQ(r.exit_code, 1);
+	EXPECT_NE(r.err.find("plugins[1].filter[0]"), std::string::npos) << r.err;
+	std::string bigger = apply_config(inst, a + c);
+	bigger.replace(bigger.find("max_sessions: 65536"), 19, "max_sessions: 1000");
+	r = apply_file(inst, bigger);
+	EXPECT_EQ(r.exit_code, 1);
+	EXPECT_NE(r.err.find("session cannot change on a running instance"), std::string::npos) << r.err;
+	EXPECT_EQ(generation(inst), 1);
+	EXPECT_EQ(plugin_pids(inst), pids);
+
+	// A new config for a plugin that takes it live: no restart.
+	r = apply_file(inst, apply_config(inst, "  - {name: a, path: " + probe("probe_a.so") + ", config: {drop_at: 99}}\n" + c));
+	EXPECT_EQ(r.exit_code, 0) << r.err;
+	EXPECT_NE(r.out.find("live: the config of a"), std::string::npos) << r.out;
+	EXPECT_EQ(generation(inst), 2);
+	std::this_thread::sleep_for(std::chrono::milliseconds(500));
+	EXPECT_EQ(plugin_pids(inst), pids) << "taken live";
+
+	// One that cannot: its workers restart, one at a time.
+	r = apply_file(inst, apply_config(inst, "  - {name: a, path: " + probe("probe_a.so") + ", config: {drop_at: 99}}\n" +
+					 "  - {name: c, path: " + probe("probe_c.so") + ", config: {drop_at: 98}}\n"));
+	EXPECT_EQ(r.exit_code, 0) << r.err;
+	ASSERT_TRUE(pids_all_changed(inst, pids, 15000)) << inst.log();
+	pids = plugin_pids(inst);
+
+	// Another plugin list: a rolling restart; then one worker fewer.
+	r = apply_file(inst, apply_config(inst, "  - {name: b, path: " + probe("probe_b.so") + "}\n" +
+					 "  - {name: a, path: " + probe("probe_a.so") + ", config: {drop_at: 99}}\n", 1));
+	EXPECT_EQ(r.exit_code, 0) << r.err;
+	EXPECT_NE(r.out.find("rolling restart"), std::string::npos) << r.out;
+	ASSERT_TRUE(wait_plugin_workers(inst, 1, 15000)) << inst.log();
+	ASSERT_EQ(inst.wait(60000), 0) << inst.log();
+
+	json_t *stats = harness::load_json(inst.path("stats.json"));
+	ASSERT_NE(stats, nullptr);
+	EXPECT_EQ(harness::json_u64(stats, "packets.dropped_total"), 0u) << "nothing lost on the way";
+	json_t *plugins = json_object_get(stats, "plugins");
+	ASSERT_EQ(json_array_size(plugins), 2u);
+	EXPECT_STREQ(json_string_value(json_object_get(json_array_get(plugins, 0), "name")), "b");
+	EXPECT_STREQ(json_string_value(json_object_get(json_array_get(plugins, 1), "name")), "a");
+	std::vector<Packet> in = harness::read_pcap(inst.path("in.pcap"));
+	std::vector<Packet> out = harness::read_pcap(inst.path("out.pcap"));
+	ASSERT_EQ(out.size(), in.size());
+	for (size_t i = 0; i < in.size(); i++)
+		ASSERT_EQ(out[i].bytes, in[i].bytes) << "packet " << i;
+	json_decref(stats);
+}
+
+}  // namespace

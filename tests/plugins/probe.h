@@ -64,6 +64,17 @@ static int load(uint16_t id, const char *config_json)
 	return 0;
 }
 
+#ifndef PROBE_NO_RECONFIGURE
+/* Takes a new config live. */
+static int reconfigure(const char *config_json)
+{
+	return load(stellar_plugin_id(), config_json);
+}
+#define PROBE_RECONFIGURE .reconfigure = reconfigure,
+#else
+#define PROBE_RECONFIGURE
+#endif
+
 static void entry(struct stellar_session *s, void *pme)
 {
 	struct probe_ctx *c = pme;
@@ -130,4 +141,4 @@ STELLAR_PLUGIN(.name = "probe_" PROBE_TAG, .flags = PROBE_FLAGS,
 	       .events = STELLAR_EV_OPENING | STELLAR_EV_PACKET | STELLAR_EV_STATE | STELLAR_EV_CLOSING,
 	       .ctx_size = sizeof(struct probe_ctx), .global_size = sizeof(struct probe_counts), .load = load,
 	       .entry = entry, .on_event = on_event, .on_error = on_error, .command = command,
-	       .free_callbacks = {freed}, .filter = {PROBE_FILTER});
+	       .free_callbacks = {freed}, .filter = {PROBE_FILTER}, PROBE_RECONFIGURE);

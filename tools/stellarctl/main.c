@@ -1,5 +1,7 @@
 /* stellarctl: the command-line client of a Stellar instance's control API. */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,7 @@ static void usage(FILE *f)
 		   "             lost; or --kill it as a crash would\n"
 		   "  scale plugin N\n"
 		   "             run N plugin workers, live, without loss or reordering\n"
+		   "  apply FILE a whole new configuration, live: refused whole if anything is wrong\n"
 		   "  shutdown   drain the pipeline and stop the instance\n"
 		   "  plugin NAME COMMAND [ARGS...]\n"
 		   "             a command of the plugin NAME (see its documentation)\n"
@@ -123,7 +126,7 @@ int main(int argc, char **argv)
 	const char *instance = getenv("STELLAR_INSTANCE"), *endpoint = NULL, *cmd;
 	char ep[256];
 	bool json = false;
-	int c, timeout_ms = 3000, rc;
+	int c, timeout_ms = -1, rc;
 	struct rest rest;
 	Stellar__Control__V1__Request req = STELLAR__CONTROL__V1__REQUEST__INIT;
 	Stellar__Control__V1__StatusRequest status = STELLAR__CONTROL__V1__STATUS_REQUEST__INIT;
@@ -132,6 +135,8 @@ int main(int argc, char **argv)
 	Stellar__Control__V1__PluginCommandRequest plugin = STELLAR__CONTROL__V1__PLUGIN_COMMAND_REQUEST__INIT;
 	Stellar__Control__V1__RestartRequest restart = STELLAR__CONTROL__V1__RESTART_REQUEST__INIT;
 	Stellar__Control__V1__ScaleRequest scale = STELLAR__CONTROL__V1__SCALE_REQUEST__INIT;
+	Stellar__Control__V1__ApplyRequest apply = STELLAR__CONTROL__V1__APPLY_REQUEST__INIT;
+	static char yaml[1 << 20];
 	static char args[60 * 1024];
 	Stellar__Control__V1__Response *resp;
 
@@ -156,6 +161,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return CTL_USAGE;
 	}
+	/* Past the orchestrator's own 3 s for a plugin's answer: it speaks first. */
+	if (timeout_ms < 0)
+		timeout_ms = strcmp(cmd, "plugin") == 0 ? 5000 : 3000;
 	if (!instance)
 		instance = STELLAR_DEFAULT_INSTANCE;
 	if (!endpoint) {
@@ -189,6 +197,26 @@ int main(int argc, char **argv)
 		scale.kind = rest.pos[0];
 		req.op_case = STELLAR__CONTROL__V1__REQUEST__OP_SCALE;
 		req.scale = &scale;
+	} else if (strcmp(cmd, "apply") == 0 && rest.n == 1) {
+		FILE *f = fopen(rest.pos[0], "r");
+		size_t n;
+		static char where[4096];
+
+		if (!f) {
+			fprintf(stderr, "stellarctl: cannot read %s: %s\n", rest.pos[0], strerror(errno));
+			return CTL_FAILED;
+		}
+		n = fread(yaml, 1, sizeof(yaml) - 1, f);
+		fclose(f);
+		yaml[n] = '\0';
+		/* The orchestrator resolves relative paths against the file's
+		 * directory: it may run elsewhere. */
+		if (!realpath(rest.pos[0], where))
+			snprintf(where, sizeof(where), "%s", rest.pos[0]);
+		apply.name = where;
+		apply.yaml = yaml;
+		req.op_case = STELLAR__CONTROL__V1__REQUEST__OP_APPLY;
+		req.apply = &apply;
 	} else if (strcmp(cmd, "plugin") == 0 && argc - optind >= 3) {
 		size_t used = 0;
 

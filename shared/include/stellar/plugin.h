@@ -242,17 +242,26 @@ static inline void stellar_log(int level, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Defines the plugin's entry symbol around its descriptor fields. */
+#ifdef __cplusplus
+#define STELLAR_EXTERN_C extern "C"
+#else
+#define STELLAR_EXTERN_C
+#endif
+
+/* Defines the plugin's entry symbol around its descriptor fields. A host
+ * whose table is older than this header's is refused (its table lacks
+ * functions the wrappers above would call). */
 #define STELLAR_PLUGIN(...)                                                                  \
 	const struct stellar_api *stellar_api_;                                             \
-	__attribute__((visibility("default"))) const struct stellar_plugin *stellar_plugin_init( \
-		const struct stellar_api *api);                                              \
-	const struct stellar_plugin *stellar_plugin_init(const struct stellar_api *api)      \
+	STELLAR_EXTERN_C __attribute__((visibility("default"))) const struct stellar_plugin * \
+	stellar_plugin_init(const struct stellar_api *api);                                  \
+	STELLAR_EXTERN_C const struct stellar_plugin *stellar_plugin_init(const struct stellar_api *api) \
 	{                                                                                    \
 		static const struct stellar_plugin desc = {                                  \
 			.size = sizeof(struct stellar_plugin),                               \
 			.abi_version = STELLAR_PLUGIN_ABI, __VA_ARGS__};                      \
-		if (!api || api->abi_version != STELLAR_PLUGIN_ABI)                          \
+		if (!api || api->abi_version != STELLAR_PLUGIN_ABI ||                        \
+		    api->size < sizeof(struct stellar_api))                                  \
 			return 0;                                                            \
 		stellar_api_ = api;                                                          \
 		return &desc;                                                                \
