@@ -167,6 +167,15 @@ $(BUILD)/san/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(SAN_FLAGS) -std=gnu11 -D_GNU_SOURCE -Ishared $(PKG_CFLAGS) -c -o $@ $<
 
+# The control harness also takes the config parser and the protocol.
+CONTROL_FUZZ_SRC := $(GEN)/control.pb-c.c $(wildcard shared/config_*.c) shared/session_timeouts.c shared/defrag.c \
+	shared/log.c shared/paths.c
+$(BUILD)/fuzz/fuzz_control: fuzz/fuzz_control.c $(PURE_SRC) $(CONTROL_FUZZ_SRC) $(PROTO_H)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ  $@"
+	$(Q)clang $(SAN_FLAGS) -fsanitize=fuzzer -msse4.2 -D_GNU_SOURCE -Ishared -I$(GEN) $(PKG_CFLAGS) \
+		-Wno-unused-command-line-argument -o $@ $< $(PURE_SRC) $(CONTROL_FUZZ_SRC) $(PKG_LIBS)
+
 # Every harness for FUZZ_SECONDS (default 60) each; corpora in build/fuzz/corpus.
 fuzz: $(FUZZ_TARGETS)
 	@for f in $(FUZZ_TARGETS); do \
