@@ -27,6 +27,7 @@ int bench_sessions(json_t *out);
 int bench_session_shard(json_t *out);
 int bench_plugins(const char *capture, const char *plugin_dir, json_t *out);
 int bench_report(const char *dir, int nparts, char **parts);
+int bench_loopcap(const char *in, const char *out, unsigned copies);
 
 /* Shared by the session benches (bench_sessions.c, bench_session_shard.c). */
 #define BENCH_ROUNDS  3   /* median of three: single runs on a shared machine vary */

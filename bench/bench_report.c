@@ -113,6 +113,18 @@ static void report_plugins(FILE *md, json_t *p)
 		    "constant).\n");
 }
 
+static void report_restarts(FILE *md, json_t *r)
+{
+	fprintf(md, "\n## A plugin worker out of service (20 each, under 2000 packets/s)\n\n"
+		    "From the cause (kill, restart or scale request) to the first packet the new worker takes.\n\n"
+		    "| | p50 ms | p99 ms | goal |\n|---|---:|---:|---|\n"
+		    "| kill -9, automatic restart | %.1f | %.1f | p99 <= 100: %s |\n"
+		    "| graceful restart | %.1f | %.1f | |\n| scale-up, new worker | %.1f | %.1f | |\n",
+		get(r, "kill_p50_ms"), get(r, "kill_p99_ms"), met(get(r, "kill_p99_ms") <= 100),
+		get(r, "graceful_p50_ms"), get(r, "graceful_p99_ms"), get(r, "scale_up_p50_ms"),
+		get(r, "scale_up_p99_ms"));
+}
+
 int bench_report(const char *dir, int nparts, char **parts)
 {
 	json_t *all = json_object(), *decode;
@@ -169,6 +181,8 @@ int bench_report(const char *dir, int nparts, char **parts)
 		report_sessions(md, dat, json_object_get(all, "sessions"));
 	if (json_object_get(all, "plugins"))
 		report_plugins(md, json_object_get(all, "plugins"));
+	if (json_object_get(all, "restarts"))
+		report_restarts(md, json_object_get(all, "restarts"));
 	fclose(md);
 	fclose(dat);
 	json_decref(all);

@@ -8,6 +8,7 @@
  *   stellar-bench report DIR PART.json...    merge into DIR/results.{json,md,dat}
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bench.h"
@@ -32,6 +33,8 @@ int main(int argc, char **argv)
 		return bench_sessions(out) < 0 ? 1 : write_part(out, argv[2]);
 	if (argc >= 5 && strcmp(argv[1], "plugins") == 0)
 		return bench_plugins(argv[2], argv[3], out) < 0 ? 1 : write_part(out, argv[4]);
+	if (argc >= 5 && strcmp(argv[1], "loopcap") == 0)
+		return bench_loopcap(argv[2], argv[3], (unsigned)atoi(argv[4])) < 0 ? 1 : 0;
 	if (argc >= 3 && strcmp(argv[1], "report") == 0)
 		return bench_report(argv[2], argc - 3, argv + 3) < 0 ? 1 : 0;
 	fprintf(stderr, "usage: stellar-bench decode DATA_DIR OUT.json | io CAPTURE OUT.json |\n"

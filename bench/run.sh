@@ -14,6 +14,9 @@ parts+=("$out/decode.json")
 build/stellar-bench plugins "$capture" build/bench/plugins "$out/plugins.json"
 parts+=("$out/plugins.json")
 
+bash bench/restarts.sh "$out/restarts.json"
+parts+=("$out/restarts.json")
+
 # Session table vs rte_hash at 1M and 10M live sessions, and new sessions
 # per second through stellar-session's per-packet path (~1 minute, ~5 GB).
 build/stellar-bench sessions "$out/sessions.json"

@@ -23,6 +23,14 @@
 
 #define LOOP_TIMEOUT_MS 100
 
+uint64_t orch_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 uint64_t orch_now_ms(void)
 {
 	struct timespec ts;
@@ -165,7 +173,12 @@ static void run(struct orch *o)
 	};
 
 	while (o->phase != PHASE_DONE) {
-		zmq_poll(items, 3, LOOP_TIMEOUT_MS);
+		bool waiting = false;
+
+		/* A worker coming back: watch for its first packet closely. */
+		for (uint16_t n = 0; n < TOPO_MAX_NODES; n++)
+			waiting |= o->workers[n].enabled && o->workers[n].gap_start_us && o->workers[n].pid;
+		zmq_poll(items, 3, waiting ? 1 : LOOP_TIMEOUT_MS);
 		handle_signals(o);
 		orch_worker_link_poll(o);
 		orch_control_poll(o);

@@ -37,6 +37,11 @@ struct orch_worker {
 	bool restart_requested;  /* an operator's restart: respawn at once when it exits */
 	bool retiring;           /* scaled away: stops once no session is steered to it */
 	bool watchdog_kill;      /* killed by us for missing heartbeats (a hang) */
+	/* Out of service since gap_start_us (a kill, a restart or scale
+	 * request); until its successor takes a packet beyond in_at_spawn. */
+	uint64_t gap_start_us;
+	uint64_t in_at_spawn;
+	uint64_t last_gap_us;    /* the last such gap, for status and the bench */
 	uint64_t restart_asked_ms;
 };
 
@@ -84,6 +89,7 @@ struct orch {
 };
 
 uint64_t orch_now_ms(void);
+uint64_t orch_now_us(void);
 const char *orch_phase_name(enum orch_phase phase);
 
 /* orch_preflight.c: checks that need no DPDK, and the instance lock. */

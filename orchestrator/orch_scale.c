@@ -72,6 +72,7 @@ int orch_scale_plugins(struct orch *o, unsigned n, char *msg, size_t len)
 				continue;
 			}
 			w->enabled = true;
+			w->gap_start_us = orch_now_us(); /* scale-up time: until its first packet */
 			o->shm->nodes[w->node].configured = 1;
 			if (orch_worker_spawn(o, w) < 0) {
 				snprintf(msg, len, "cannot start plugin worker %u (see the log)", i);

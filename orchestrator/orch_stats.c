@@ -22,6 +22,7 @@ static void build_workers(struct orch *o, struct stats_builder *b, size_t *n_out
 		pw->restarts = w->restarts;
 		pw->state = (char *)worker_state_name(w->state);
 		pw->lcore = id;
+		pw->last_gap_us = w->last_gap_us;
 		if (w->kind == NODE_IO) {
 			pw->packets = counter_read(&slot->counters.rx);
 			pw->out = counter_read(&slot->counters.tx);

@@ -112,6 +112,7 @@ int orch_worker_spawn(struct orch *o, struct orch_worker *w)
 	}
 	w->pid = pid;
 	w->spawned_ms = orch_now_ms();
+	w->in_at_spawn = counter_read(&o->shm->nodes[w->node].counters.in);
 	w->last_seen_ms = w->spawned_ms;
 	w->stop_sent_ms = 0;
 	o->shm->nodes[w->node].pid = pid;
@@ -170,6 +171,7 @@ int orch_worker_restart(struct orch *o, enum node_kind kind, unsigned index, boo
 	}
 	w->restart_requested = true;
 	w->restart_asked_ms = orch_now_ms();
+	w->gap_start_us = orch_now_us();
 	if (kill_it) {
 		kill(w->pid, SIGKILL);
 		snprintf(msg, len, "killed %s.%u (pid %d); it is restarted at once", topo_kind_name(kind), index,
@@ -205,6 +207,8 @@ static void on_death(struct orch *o, struct orch_worker *w, int status)
 	uint64_t lost;
 
 	w->pid = 0;
+	if (!w->gap_start_us)
+		w->gap_start_us = orch_now_us();
 	describe_exit(status, how, sizeof(how));
 	/* Even an orderly exit can leave mbufs behind if it was forced;
 	 * recovery finds nothing when there is nothing. */
@@ -281,6 +285,15 @@ void orch_workers_tick(struct orch *o)
 
 		if (!w->enabled)
 			continue;
+		/* Back in service: its successor has taken a packet (watched
+		 * for 10 s: without traffic there is no first packet). */
+		if (w->gap_start_us && w->pid && w->state == WORKER_RUNNING &&
+		    counter_read(&o->shm->nodes[n].counters.in) > w->in_at_spawn) {
+			w->last_gap_us = orch_now_us() - w->gap_start_us;
+			w->gap_start_us = 0;
+		} else if (w->gap_start_us && orch_now_us() - w->gap_start_us > 10000000) {
+			w->gap_start_us = 0;
+		}
 		if (w->state == WORKER_RESTARTING && now >= w->respawn_at_ms && o->phase < PHASE_STOPPING) {
 			LOG_INFO("restarting %s.%u (restart %u)", topo_kind_name(w->kind), w->index, w->restarts);
 			if (orch_worker_spawn(o, w) < 0)

@@ -5,11 +5,11 @@ static json_t *workers_json(Stellar__Control__V1__Worker **w, size_t n)
 	json_t *arr = json_array();
 
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, json_pack("{s:s, s:I, s:i, s:I, s:s, s:I, s:I, s:I}",
+		json_array_append_new(arr, json_pack("{s:s, s:I, s:i, s:I, s:s, s:I, s:I, s:I, s:I}",
 			"kind", w[i]->kind, "index", (json_int_t)w[i]->index, "pid", w[i]->pid,
 			"restarts", (json_int_t)w[i]->restarts, "state", w[i]->state,
 			"packets", (json_int_t)w[i]->packets, "out", (json_int_t)w[i]->out,
-			"lcore", (json_int_t)w[i]->lcore));
+			"lcore", (json_int_t)w[i]->lcore, "last_gap_us", (json_int_t)w[i]->last_gap_us));
 	return arr;
 }
 
