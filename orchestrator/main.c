@@ -166,11 +166,14 @@ static void handle_signals(struct orch *o)
 
 static void run(struct orch *o)
 {
-	zmq_pollitem_t items[3] = {
+	zmq_pollitem_t items[5] = {
 		{.socket = o->zcontrol, .events = ZMQ_POLLIN},
 		{.socket = o->zworkers, .events = ZMQ_POLLIN},
 		{.fd = o->signal_fd, .events = ZMQ_POLLIN},
+		{.socket = o->zcontrol_tcp, .events = ZMQ_POLLIN},
+		{.socket = o->zap, .events = ZMQ_POLLIN},
 	};
+	int n_items = o->zcontrol_tcp ? 5 : 3;
 
 	while (o->phase != PHASE_DONE) {
 		bool waiting = false;
@@ -178,7 +181,7 @@ static void run(struct orch *o)
 		/* A worker coming back: watch for its first packet closely. */
 		for (uint16_t n = 0; n < TOPO_MAX_NODES; n++)
 			waiting |= o->workers[n].enabled && o->workers[n].gap_start_us && o->workers[n].pid;
-		zmq_poll(items, 3, waiting ? 1 : LOOP_TIMEOUT_MS);
+		zmq_poll(items, n_items, waiting ? 1 : LOOP_TIMEOUT_MS);
 		handle_signals(o);
 		orch_worker_link_poll(o);
 		orch_control_poll(o);
@@ -223,8 +226,7 @@ out_zmq:
 		orch_workers_reap(&o);
 		usleep(1000);
 	}
-	if (o.zcontrol)
-		zmq_close(o.zcontrol);
+	orch_control_close(&o);
 	if (o.zworkers)
 		zmq_close(o.zworkers);
 	if (o.zctx)

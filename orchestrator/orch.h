@@ -53,6 +53,7 @@ struct orch_pending_command {
 	uint64_t deadline_ms;
 	uint16_t worker;           /* the node it went to */
 	pid_t worker_pid;
+	void *sock;                /* the control socket it came in on */
 	size_t client_len;
 	uint8_t client[256];       /* the client's ZeroMQ routing id */
 };
@@ -69,7 +70,10 @@ struct orch {
 	int lock_fd;
 	int signal_fd;
 	void *zctx;
-	void *zcontrol;
+	void *zcontrol;            /* ipc, always */
+	void *zcontrol_tcp;        /* tcp with CURVE, when configured */
+	void *zap;                 /* ZeroMQ's authentication handler for it */
+	void *zanswering;          /* the socket of the request being served */
 	void *zworkers;
 
 	struct orch_worker workers[TOPO_MAX_NODES];
@@ -149,8 +153,16 @@ void orch_worker_send_stop_rx(struct orch *o, struct orch_worker *w);
 /* orch_control.c */
 int orch_control_open(struct orch *o);
 void orch_control_poll(struct orch *o);
+/* Answers the request being served (on the socket it came in on). */
 void orch_control_reply(struct orch *o, const void *client, size_t client_len,
 			const Stellar__Control__V1__Response *resp);
+void orch_control_reply_on(struct orch *o, void *sock, const void *client, size_t client_len,
+			   const Stellar__Control__V1__Response *resp);
+void orch_control_close(struct orch *o);
+/* orch_control_curve.c: the tcp endpoint, CURVE only, and its ZAP handler
+ * that lets in only the configured client keys. */
+int orch_curve_open(struct orch *o, int64_t max_msg);
+void orch_curve_serve(struct orch *o);
 
 /* orch_plugins.c */
 int orch_plugins_check(struct orch *o, char *err, size_t errlen);

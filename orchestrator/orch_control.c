@@ -36,11 +36,28 @@ int orch_control_open(struct orch *o)
 	}
 	/* Owner and group may control the instance; nobody else. */
 	chmod(path, 0660);
-	return 0;
+	return orch_curve_open(o, max);
+}
+
+void orch_control_close(struct orch *o)
+{
+	void **socks[] = {&o->zcontrol, &o->zcontrol_tcp, &o->zap};
+
+	for (size_t i = 0; i < sizeof(socks) / sizeof(socks[0]); i++) {
+		if (*socks[i])
+			zmq_close(*socks[i]);
+		*socks[i] = NULL;
+	}
 }
 
 void orch_control_reply(struct orch *o, const void *client, size_t client_len,
 			const Stellar__Control__V1__Response *resp)
+{
+	orch_control_reply_on(o, o->zanswering ? o->zanswering : o->zcontrol, client, client_len, resp);
+}
+
+void orch_control_reply_on(struct orch *o, void *sock, const void *client, size_t client_len,
+			   const Stellar__Control__V1__Response *resp)
 {
 	size_t len = stellar__control__v1__response__get_packed_size(resp);
 	uint8_t *buf = malloc(len ? len : 1);
@@ -48,9 +65,10 @@ void orch_control_reply(struct orch *o, const void *client, size_t client_len,
 	if (!buf)
 		return;
 	stellar__control__v1__response__pack(resp, buf);
-	zmq_send(o->zcontrol, client, client_len, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-	zmq_send(o->zcontrol, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-	zmq_send(o->zcontrol, buf, len, ZMQ_DONTWAIT);
+	(void)o;
+	zmq_send(sock, client, client_len, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	zmq_send(sock, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	zmq_send(sock, buf, len, ZMQ_DONTWAIT);
 	free(buf);
 }
 
@@ -175,25 +193,28 @@ static bool more_frames(void *sock)
 	return zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &len) == 0 && more;
 }
 
-void orch_control_poll(struct orch *o)
+static void poll_socket(struct orch *o, void *sock)
 {
+	/* The socket a request came in on is where its answer goes. */
+	o->zanswering = sock;
 	for (;;) {
 		zmq_msg_t f[3], extra;
 		int kept = 0, total = 0;
 
 		zmq_msg_init(&f[0]);
-		if (zmq_msg_recv(&f[0], o->zcontrol, ZMQ_DONTWAIT) < 0) {
+		if (zmq_msg_recv(&f[0], sock, ZMQ_DONTWAIT) < 0) {
 			zmq_msg_close(&f[0]);
+			o->zanswering = NULL;
 			return;
 		}
 		kept = total = 1;
 		/* A REQ envelope is identity, empty delimiter, body; anything
 		 * longer is read to its end and refused. */
-		while (more_frames(o->zcontrol)) {
+		while (more_frames(sock)) {
 			zmq_msg_t *slot = kept < 3 ? &f[kept] : &extra;
 
 			zmq_msg_init(slot);
-			if (zmq_msg_recv(slot, o->zcontrol, 0) < 0) {
+			if (zmq_msg_recv(slot, sock, 0) < 0) {
 				zmq_msg_close(slot);
 				break;
 			}
@@ -209,5 +230,14 @@ void orch_control_poll(struct orch *o)
 			LOG_WARN("ignoring a control message that is not a REQ envelope (%d frames)", total);
 		for (int i = 0; i < kept; i++)
 			zmq_msg_close(&f[i]);
+	}
+}
+
+void orch_control_poll(struct orch *o)
+{
+	poll_socket(o, o->zcontrol);
+	if (o->zcontrol_tcp) {
+		orch_curve_serve(o);
+		poll_socket(o, o->zcontrol_tcp);
 	}
 }

@@ -72,6 +72,7 @@ bool orch_plugin_command(struct orch *o, const void *client, size_t client_len, 
 	slot->request_id = request_id;
 	slot->deadline_ms = orch_now_ms() + COMMAND_TIMEOUT_MS;
 	slot->client_len = client_len;
+	slot->sock = o->zanswering ? o->zanswering : o->zcontrol;
 	slot->worker = w->node;
 	slot->worker_pid = w->pid;
 	memcpy(slot->client, client, client_len);
@@ -83,7 +84,7 @@ bool orch_plugin_command(struct orch *o, const void *client, size_t client_len, 
 static void answer(struct orch *o, struct orch_pending_command *p, Stellar__Control__V1__Response *resp)
 {
 	resp->id = p->request_id;
-	orch_control_reply(o, p->client, p->client_len, resp);
+	orch_control_reply_on(o, p->sock, p->client, p->client_len, resp);
 	p->token = 0;
 }
 

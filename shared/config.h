@@ -65,6 +65,16 @@ struct session_config {
 
 void config_session_defaults(struct session_config *s);
 
+#define CONTROL_KEY_TEXT    41 /* Z85 of a 32-byte CURVE key, and a NUL */
+#define CONTROL_MAX_CLIENTS 32
+
+struct control_config {
+	char endpoint[128];            /* tcp://ADDR:PORT, or empty */
+	char secret_key[CONTROL_KEY_TEXT];
+	unsigned n_clients;
+	char clients[CONTROL_MAX_CLIENTS][CONTROL_KEY_TEXT];
+};
+
 struct stellar_config {
 	char path[STELLAR_PATH_MAX];
 	char instance[STELLAR_NAME_MAX];
@@ -74,6 +84,7 @@ struct stellar_config {
 	unsigned n_plugins;
 	struct plugin_config plugins[CONFIG_MAX_PLUGINS];
 	struct plugin_limits plugin_limits;
+	struct control_config control;
 	struct decode_section decode;
 	struct session_config session;
 	int log_level; /* enum log_level */

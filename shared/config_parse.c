@@ -99,7 +99,7 @@ static int parse_log(struct cy *c, yaml_node_t *n, struct stellar_config *cfg)
 
 static int parse_root(struct cy *c, yaml_node_t *root, struct stellar_config *cfg)
 {
-	static const char *const keys[] = {"instance", "ports", "pipeline", "decode", "session", "plugins", "plugin_limits", "log",
+	static const char *const keys[] = {"instance", "ports", "pipeline", "decode", "session", "plugins", "plugin_limits", "control", "log",
 					   NULL};
 	yaml_node_t *v;
 
@@ -127,6 +127,8 @@ static int parse_root(struct cy *c, yaml_node_t *root, struct stellar_config *cf
 	if ((v = cy_get(c, root, "plugins")) && config_parse_plugins(c, v, cfg) < 0)
 		return -1;
 	if ((v = cy_get(c, root, "plugin_limits")) && config_parse_plugin_limits(c, v, cfg) < 0)
+		return -1;
+	if ((v = cy_get(c, root, "control")) && config_parse_control(c, v, cfg) < 0)
 		return -1;
 	if ((v = cy_get(c, root, "log")) && parse_log(c, v, cfg) < 0)
 		return -1;

@@ -50,6 +50,8 @@ int config_parse_decode(struct cy *c, yaml_node_t *n, struct stellar_config *cfg
 /* config_plugins.c */
 int config_parse_plugins(struct cy *c, yaml_node_t *n, struct stellar_config *cfg);
 int config_parse_plugin_limits(struct cy *c, yaml_node_t *n, struct stellar_config *cfg);
+/* config_control.c */
+int config_parse_control(struct cy *c, yaml_node_t *n, struct stellar_config *cfg);
 /* config_session.c */
 int config_parse_session(struct cy *c, yaml_node_t *n, struct stellar_config *cfg);
 

@@ -9,6 +9,7 @@ packages=(
   libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
   liblua5.4-dev libpcap-dev libyaml-dev libjansson-dev
   libgtest-dev libssl-dev clang libclang-rt-14-dev
+  libmicrohttpd-dev curl
   iproute2 procps ethtool
 )
 # Callers may ask for more (make bench adds gnuplot).

@@ -8,6 +8,30 @@
 
 #include "ctl.h"
 
+static struct {
+	bool on;
+	uint8_t server[32], public[32], secret[32];
+} curve;
+
+static int decode_key(const char *what, const char *text, uint8_t *out)
+{
+	if (strlen(text) != 40 || !zmq_z85_decode(out, text)) {
+		fprintf(stderr, "stellarctl: the %s is not a CURVE key (40 Z85 characters)\n", what);
+		return -1;
+	}
+	return 0;
+}
+
+int ctl_use_curve(const char *server_key, const char *public_key, const char *secret_key)
+{
+	if (decode_key("server key", server_key, curve.server) < 0 ||
+	    decode_key("public key", public_key, curve.public) < 0 ||
+	    decode_key("secret key", secret_key, curve.secret) < 0)
+		return -1;
+	curve.on = true;
+	return 0;
+}
+
 Stellar__Control__V1__Response *ctl_call(const char *endpoint, const char *instance,
 					 const Stellar__Control__V1__Request *req, int timeout_ms)
 {
@@ -34,6 +58,15 @@ Stellar__Control__V1__Response *ctl_call(const char *endpoint, const char *insta
 	zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger));
 	zmq_setsockopt(sock, ZMQ_RCVTIMEO, &timeout_ms, sizeof(timeout_ms));
 	zmq_setsockopt(sock, ZMQ_SNDTIMEO, &timeout_ms, sizeof(timeout_ms));
+	if (curve.on) {
+		zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, curve.server, 32);
+		zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, curve.public, 32);
+		zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, curve.secret, 32);
+	} else if (strncmp(endpoint, "tcp://", 6) == 0) {
+		fprintf(stderr, "stellarctl: %s is CURVE only: give --server-key and --key-file "
+			"(or STELLAR_SERVER_KEY and STELLAR_KEY_FILE)\n", endpoint);
+		goto out;
+	}
 	if (zmq_connect(sock, endpoint) != 0) {
 		fprintf(stderr, "stellarctl: cannot connect to %s: %s\n", endpoint, zmq_strerror(zmq_errno()));
 		goto out;
@@ -45,8 +78,9 @@ Stellar__Control__V1__Response *ctl_call(const char *endpoint, const char *insta
 	zmq_msg_init(&reply);
 	rc = zmq_msg_recv(&reply, sock, 0);
 	if (rc < 0) {
-		fprintf(stderr, "stellarctl: no answer from %s within %d ms — is instance '%s' running?\n",
-			endpoint, timeout_ms, who);
+		fprintf(stderr, "stellarctl: no answer from %s within %d ms — is instance '%s' running?%s\n",
+			endpoint, timeout_ms, who,
+			curve.on ? " (or the server refused this client's key: is it in control.clients?)" : "");
 	} else {
 		resp = stellar__control__v1__response__unpack(NULL, zmq_msg_size(&reply), zmq_msg_data(&reply));
 		if (!resp)

@@ -15,7 +15,8 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: stellarctl [--instance NAME | -e ENDPOINT] [--json] [--timeout MS] COMMAND\n"
+	fprintf(f, "usage: stellarctl [--instance NAME | -e ENDPOINT] [--json] [--timeout MS]\n"
+		   "                  [--server-key KEY --key-file FILE] COMMAND\n"
 		   "commands:\n"
 		   "  status     the instance and its workers\n"
 		   "  stats      packet, drop, session and mempool counters\n"
@@ -29,6 +30,9 @@ static void usage(FILE *f)
 		   "  shutdown   drain the pipeline and stop the instance\n"
 		   "  plugin NAME COMMAND [ARGS...]\n"
 		   "             a command of the plugin NAME (see its documentation)\n"
+		   "  keygen     a CURVE key pair for the tcp:// control endpoint (no instance needed)\n"
+		   "a tcp:// endpoint (-e) is CURVE only: --server-key is the server's public key,\n"
+		   "--key-file this client's pair (from keygen); or STELLAR_SERVER_KEY, STELLAR_KEY_FILE\n"
 		   "exit codes: 0 ok, 1 refused or failed, 2 usage, 3 no orchestrator answered\n");
 }
 
@@ -120,10 +124,13 @@ int main(int argc, char **argv)
 		{"endpoint", required_argument, NULL, 'e'},
 		{"json", no_argument, NULL, 'j'},
 		{"timeout", required_argument, NULL, 't'},
+		{"server-key", required_argument, NULL, 'S'},
+		{"key-file", required_argument, NULL, 'K'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *instance = getenv("STELLAR_INSTANCE"), *endpoint = NULL, *cmd;
+	const char *server_key = getenv("STELLAR_SERVER_KEY"), *key_file = getenv("STELLAR_KEY_FILE");
 	char ep[256];
 	bool json = false;
 	int c, timeout_ms = -1, rc;
@@ -148,6 +155,8 @@ int main(int argc, char **argv)
 		case 'e': endpoint = optarg; break;
 		case 'j': json = true; break;
 		case 't': timeout_ms = atoi(optarg); break;
+		case 'S': server_key = optarg; break;
+		case 'K': key_file = optarg; break;
 		case 'h': usage(stdout); return CTL_OK;
 		default: usage(stderr); return CTL_USAGE;
 		}
@@ -160,6 +169,19 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "plugin") != 0 && split_rest(argc - optind - 1, argv + optind + 1, &rest, &json) < 0) {
 		usage(stderr);
 		return CTL_USAGE;
+	}
+	if (strcmp(cmd, "keygen") == 0 && rest.n == 0)
+		return ctl_keygen(json);
+	if (server_key || key_file) {
+		char public_key[64], secret_key[64];
+
+		if (!server_key || !key_file) {
+			fprintf(stderr, "stellarctl: CURVE needs both --server-key and --key-file\n");
+			return CTL_USAGE;
+		}
+		if (ctl_read_key_file(key_file, public_key, secret_key) < 0 ||
+		    ctl_use_curve(server_key, public_key, secret_key) < 0)
+			return CTL_USAGE;
 	}
 	/* Past the orchestrator's own 3 s for a plugin's answer: it speaks first. */
 	if (timeout_ms < 0)
