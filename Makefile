@@ -7,7 +7,7 @@
 
 BUILD    := build
 GEN      := $(BUILD)/gen
-PKGS     := libdpdk libzmq libprotobuf-c yaml-0.1 jansson libpcap libcrypto lua5.4
+PKGS     := libdpdk libzmq libprotobuf-c yaml-0.1 jansson libpcap libcrypto lua5.4 libmicrohttpd
 
 Q        ?= @
 CC       := gcc

@@ -213,7 +213,7 @@ int main(int argc, char **argv)
 	if (orch_memory_create(&o, argv[0]) < 0)
 		goto out_eal;
 	o.zctx = zmq_ctx_new();
-	if (orch_control_open(&o) < 0 || orch_worker_link_open(&o) < 0)
+	if (orch_control_open(&o) < 0 || orch_worker_link_open(&o) < 0 || orch_http_start(&o) < 0)
 		goto out_zmq;
 	orch_workers_init(&o);
 	orch_workers_start_all(&o);
@@ -226,6 +226,7 @@ out_zmq:
 		orch_workers_reap(&o);
 		usleep(1000);
 	}
+	orch_http_stop();
 	orch_control_close(&o);
 	if (o.zworkers)
 		zmq_close(o.zworkers);

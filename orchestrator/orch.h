@@ -190,6 +190,15 @@ void orch_plugin_command_tick(struct orch *o);
 void orch_worker_send_command(struct orch *o, struct orch_worker *w, uint64_t token, uint32_t plugin,
 			      const char *command, const char *args);
 
+/* orch_http.c: the optional HTTP listener, a client of the control API
+ * (its own thread, talking to the control socket over inproc). */
+int orch_http_start(struct orch *o);
+void orch_http_stop(void);
+/* After a config apply: the plugins' routes of the new config. */
+void orch_http_routes_update(const struct orch *o);
+/* Two plugins on one method and path, or a built-in path, is refused. */
+int orch_http_routes_check(const struct stellar_config *cfg, char *err, size_t errlen);
+
 /* orch_lifecycle.c */
 void orch_begin_drain(struct orch *o, const char *why);
 void orch_lifecycle_tick(struct orch *o);

@@ -45,6 +45,8 @@ static const char *fixed_difference(const struct stellar_config *a, const struct
 	if (strcmp(a->control.endpoint, b->control.endpoint) != 0 ||
 	    strcmp(a->control.secret_key, b->control.secret_key) != 0)
 		return "control.endpoint and control.secret_key";
+	if (strcmp(a->http.address, b->http.address) != 0 || a->http.port != b->http.port)
+		return "http";
 	return NULL;
 }
 
@@ -212,6 +214,7 @@ int orch_apply(struct orch *o, const char *name, const char *yaml, size_t yaml_l
 	o->cfg.pipeline.heartbeat_timeout_ms = next.pipeline.heartbeat_timeout_ms;
 	config_release(&o->cfg);
 	o->cfg = next;
+	orch_http_routes_update(o);
 	memset(&next, 0, sizeof(next)); /* its strings are o->cfg's now */
 	o->shm->config_generation = gen;
 	LOG_INFO("%s", msg);

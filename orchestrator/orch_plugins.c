@@ -20,6 +20,31 @@
 
 #include <rte_bpf.h>
 
+/* The routes the plugin declares join those of the configuration, which
+ * win for the same method and path. */
+static int merge_routes(struct stellar_config *cfg, unsigned i, const struct plugin_probe *pr, char *err,
+			size_t errlen)
+{
+	struct plugin_config *pc = &cfg->plugins[i];
+
+	for (unsigned r = 0; r < pr->n_routes; r++) {
+		bool overridden = false;
+
+		for (unsigned k = 0; k < pc->n_routes; k++)
+			overridden |= strcmp(pc->routes[k].method, pr->routes[r].method) == 0 &&
+				      strcmp(pc->routes[k].path, pr->routes[r].path) == 0;
+		if (overridden)
+			continue;
+		if (pc->n_routes >= HTTP_ROUTES_MAX) {
+			snprintf(err, errlen, "%s:%u: plugins[%u].http_routes: with the plugin's own, more than %d",
+				 cfg->path, pc->line, i, HTTP_ROUTES_MAX);
+			return -1;
+		}
+		pc->routes[pc->n_routes++] = pr->routes[r];
+	}
+	return 0;
+}
+
 int orch_plugins_check_config(struct stellar_config *cfg, struct plugin_probe *probe, char *err, size_t errlen)
 {
 	char why[512];
@@ -54,8 +79,10 @@ int orch_plugins_check_config(struct stellar_config *cfg, struct plugin_probe *p
 				snprintf(err, errlen, "%s:%u: plugins[%u].filter[%u]: %s", cfg->path, pc->line, i, k, why);
 				return -1;
 			}
+		if (merge_routes(cfg, i, &probe[i], err, errlen) < 0)
+			return -1;
 	}
-	return 0;
+	return orch_http_routes_check(cfg, err, errlen);
 }
 
 /* Every stage through DPDK's BPF as the workers will load it (needs the

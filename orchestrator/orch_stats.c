@@ -219,6 +219,27 @@ static size_t build_filters(struct orch *o, struct stats_builder *b)
 	return ps->n_nodes;
 }
 
+static size_t build_rings(struct orch *o, struct stats_builder *b)
+{
+	size_t n = 0;
+
+	for (uint16_t id = 0; id < TOPO_MAX_RINGS; id++) {
+		const struct rte_ring *r = o->shm->graph.ring[id];
+		Stellar__Control__V1__Ring *pr = &b->rings[n];
+
+		if (!r)
+			continue;
+		stellar__control__v1__ring__init(pr);
+		topo_ring_name(id, b->ring_names[n], sizeof(b->ring_names[n]));
+		pr->name = b->ring_names[n];
+		pr->used = rte_ring_count(r);
+		pr->size = rte_ring_get_capacity(r);
+		b->ring_ptrs[n] = pr;
+		n++;
+	}
+	return n;
+}
+
 void orch_stats_build(struct orch *o, struct stats_builder *b)
 {
 	Stellar__Control__V1__Stats *s = &b->stats;
@@ -275,6 +296,8 @@ void orch_stats_build(struct orch *o, struct stats_builder *b)
 	s->plugins = b->plugin_ptrs;
 	s->n_filters = build_filters(o, b);
 	s->filters = b->filter_ptrs;
+	s->n_rings = build_rings(o, b);
+	s->rings = b->ring_ptrs;
 }
 
 void orch_status_build(struct orch *o, struct stats_builder *b)

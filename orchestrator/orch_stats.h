@@ -28,6 +28,9 @@ struct stats_builder {
 	Stellar__Control__V1__Counter *counter_ptrs[STATS_COUNTERS];
 	size_t n_counters;
 	Stellar__Control__V1__Port *port_ptrs[STELLAR_MAX_PORTS];
+	Stellar__Control__V1__Ring rings[TOPO_MAX_RINGS];
+	Stellar__Control__V1__Ring *ring_ptrs[TOPO_MAX_RINGS];
+	char ring_names[TOPO_MAX_RINGS][32];
 };
 
 void orch_stats_build(struct orch *o, struct stats_builder *b);

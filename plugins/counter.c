@@ -103,4 +103,6 @@ static int command(const char *cmd, const char *args, char *reply, size_t len)
 
 STELLAR_PLUGIN(.name = "counter", .events = STELLAR_EV_PACKET | STELLAR_EV_CLOSING,
 	       .ctx_size = sizeof(struct count), .global_size = sizeof(struct totals), .load = load,
-	       .entry = entry, .on_event = on_event, .command = command);
+	       .entry = entry, .on_event = on_event, .command = command,
+	       /* curl http://127.0.0.1:PORT/counter/totals with `http:` configured. */
+	       .http_routes = {{"GET", "/counter/totals", "totals"}});

@@ -23,12 +23,24 @@ extern "C" {
 #define PLUGIN_FILTER_STAGES 8
 #define PLUGIN_FILTER_MAX    256 /* bytes of one pcap expression */
 
+/* A REST route on the HTTP listener served by a plugin command. */
+#define HTTP_ROUTES_MAX 8
+struct http_route {
+	char method[8];                /* GET, POST, PUT, DELETE, PATCH */
+	char path[128];                /* exact, from '/' */
+	char command[64];              /* the plugin command it runs */
+};
+
+bool http_route_method_valid(const char *method);
+
 struct plugin_config {
 	char name[STELLAR_NAME_MAX];
 	char path[STELLAR_PATH_MAX];   /* a .so (C) or .lua file */
 	unsigned n_filter;             /* FFPF-style chain: each stage a pcap expression */
 	char filter[PLUGIN_FILTER_STAGES][PLUGIN_FILTER_MAX];
 	char *config_json;             /* its `config:` subtree (malloc'd; config_release) */
+	unsigned n_routes;             /* http_routes: in the config (the .so may declare more) */
+	struct http_route routes[HTTP_ROUTES_MAX];
 	unsigned line;
 };
 
@@ -75,6 +87,12 @@ struct control_config {
 	char clients[CONTROL_MAX_CLIENTS][CONTROL_KEY_TEXT];
 };
 
+/* The optional HTTP listener (Prometheus /metrics, plugin REST routes). */
+struct http_config {
+	char address[64];              /* default 127.0.0.1 */
+	uint16_t port;                 /* 0: off */
+};
+
 struct stellar_config {
 	char path[STELLAR_PATH_MAX];
 	char instance[STELLAR_NAME_MAX];
@@ -85,6 +103,7 @@ struct stellar_config {
 	struct plugin_config plugins[CONFIG_MAX_PLUGINS];
 	struct plugin_limits plugin_limits;
 	struct control_config control;
+	struct http_config http;
 	struct decode_section decode;
 	struct session_config session;
 	int log_level; /* enum log_level */

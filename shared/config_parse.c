@@ -25,6 +25,7 @@ void config_defaults(struct stellar_config *cfg)
 	defrag_config_defaults(&cfg->decode.defrag);
 	config_session_defaults(&cfg->session);
 	config_plugin_limits_defaults(&cfg->plugin_limits);
+	snprintf(cfg->http.address, sizeof(cfg->http.address), "127.0.0.1");
 	cfg->decode.malformed = MALFORMED_FORWARD;
 }
 
@@ -99,7 +100,7 @@ static int parse_log(struct cy *c, yaml_node_t *n, struct stellar_config *cfg)
 
 static int parse_root(struct cy *c, yaml_node_t *root, struct stellar_config *cfg)
 {
-	static const char *const keys[] = {"instance", "ports", "pipeline", "decode", "session", "plugins", "plugin_limits", "control", "log",
+	static const char *const keys[] = {"instance", "ports", "pipeline", "decode", "session", "plugins", "plugin_limits", "control", "http", "log",
 					   NULL};
 	yaml_node_t *v;
 
@@ -129,6 +130,8 @@ static int parse_root(struct cy *c, yaml_node_t *root, struct stellar_config *cf
 	if ((v = cy_get(c, root, "plugin_limits")) && config_parse_plugin_limits(c, v, cfg) < 0)
 		return -1;
 	if ((v = cy_get(c, root, "control")) && config_parse_control(c, v, cfg) < 0)
+		return -1;
+	if ((v = cy_get(c, root, "http")) && config_parse_http(c, v, cfg) < 0)
 		return -1;
 	if ((v = cy_get(c, root, "log")) && parse_log(c, v, cfg) < 0)
 		return -1;

@@ -93,7 +93,7 @@ static int parse_filter(struct cy *c, yaml_node_t *n, const char *key, struct pl
 
 int config_parse_plugins(struct cy *c, yaml_node_t *n, struct stellar_config *cfg)
 {
-	static const char *const keys[] = {"name", "path", "filter", "config", NULL};
+	static const char *const keys[] = {"name", "path", "filter", "config", "http_routes", NULL};
 	unsigned i = 0;
 
 	if (cy_expect_sequence(c, n, "plugins") < 0)
@@ -124,6 +124,10 @@ int config_parse_plugins(struct cy *c, yaml_node_t *n, struct stellar_config *cf
 			return -1;
 		snprintf(sub, sizeof(sub), "%s.filter", key);
 		if ((v = cy_get(c, p, "filter")) && parse_filter(c, v, sub, pc) < 0)
+			return -1;
+		snprintf(sub, sizeof(sub), "%s.http_routes", key);
+		if ((v = cy_get(c, p, "http_routes")) &&
+		    config_parse_http_routes(c, v, sub, pc->routes, &pc->n_routes) < 0)
 			return -1;
 		snprintf(sub, sizeof(sub), "%s.config", key);
 		v = cy_get(c, p, "config");

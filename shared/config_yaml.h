@@ -52,6 +52,9 @@ int config_parse_plugins(struct cy *c, yaml_node_t *n, struct stellar_config *cf
 int config_parse_plugin_limits(struct cy *c, yaml_node_t *n, struct stellar_config *cfg);
 /* config_control.c */
 int config_parse_control(struct cy *c, yaml_node_t *n, struct stellar_config *cfg);
+int config_parse_http(struct cy *c, yaml_node_t *n, struct stellar_config *cfg);
+int config_parse_http_routes(struct cy *c, yaml_node_t *n, const char *key, struct http_route *routes,
+			     unsigned *n_routes);
 /* config_session.c */
 int config_parse_session(struct cy *c, yaml_node_t *n, struct stellar_config *cfg);
 

@@ -125,6 +125,27 @@ static int probe_lua(const char *path, struct plugin_probe *out, char *err, size
 	return rc;
 }
 
+static int copy_routes(const struct stellar_plugin *d, struct plugin_probe *out, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < HTTP_ROUTES_MAX && d->http_routes[i].method; i++) {
+		const struct stellar_http_route *r = &d->http_routes[i];
+		struct http_route *o = &out->routes[out->n_routes];
+
+		if (!r->path || !r->command || !http_route_method_valid(r->method) || r->path[0] != '/' ||
+		    !r->command[0] || strlen(r->method) >= sizeof(o->method) || strlen(r->path) >= sizeof(o->path) ||
+		    strlen(r->command) >= sizeof(o->command)) {
+			snprintf(err, errlen, "its http_routes[%u] is not a method (GET, POST, PUT, DELETE, PATCH), a "
+				 "path from '/' (under %zu characters) and a command", i, sizeof(o->path));
+			return -EINVAL;
+		}
+		snprintf(o->method, sizeof(o->method), "%s", r->method);
+		snprintf(o->path, sizeof(o->path), "%s", r->path);
+		snprintf(o->command, sizeof(o->command), "%s", r->command);
+		out->n_routes++;
+	}
+	return 0;
+}
+
 static int probe_c(const char *path, struct plugin_probe *out, char *err, size_t errlen)
 {
 	void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
@@ -170,6 +191,9 @@ static int probe_c(const char *path, struct plugin_probe *out, char *err, size_t
 			}
 			snprintf(out->filter[out->n_filter++], PLUGIN_FILTER_MAX, "%s", d->filter[i]);
 		}
+	if (d->size >= offsetof(struct stellar_plugin, http_routes) + sizeof(d->http_routes) &&
+	    (rc = copy_routes(d, out, err, errlen)) < 0)
+		goto out;
 	if (d->ctx_size > (1u << 16)) {
 		snprintf(err, errlen, "asks for %u bytes of context per session (at most 65536)", d->ctx_size);
 		rc = -E2BIG;

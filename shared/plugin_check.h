@@ -22,6 +22,8 @@ struct plugin_probe {
 	char self_name[STELLAR_NAME_MAX]; /* the name the plugin gives itself */
 	unsigned n_filter;                /* the chain its descriptor declares */
 	char filter[PLUGIN_FILTER_STAGES][PLUGIN_FILTER_MAX];
+	unsigned n_routes;                /* the REST routes it declares */
+	struct http_route routes[HTTP_ROUTES_MAX];
 };
 
 /* A .so or .lua file, by its name. Returns 0 or a negative errno with the

@@ -106,6 +106,16 @@ static json_t *filters_json(Stellar__Control__V1__FilterNode **f, size_t n)
 	return arr;
 }
 
+static json_t *rings_json(Stellar__Control__V1__Ring **r, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:s, s:I, s:I}", "name", r[i]->name, "used",
+						     (json_int_t)r[i]->used, "size", (json_int_t)r[i]->size));
+	return arr;
+}
+
 json_t *stats_json_from_pb(const Stellar__Control__V1__Stats *s)
 {
 	json_t *dropped = json_object(), *ports = json_array(), *sessions, *root;
@@ -134,6 +144,7 @@ json_t *stats_json_from_pb(const Stellar__Control__V1__Stats *s)
 	json_object_set_new(root, "decoder", decoder_json(s->decoder));
 	json_object_set_new(root, "plugins", plugins_json(s->plugins, s->n_plugins));
 	json_object_set_new(root, "filters", filters_json(s->filters, s->n_filters));
+	json_object_set_new(root, "rings", rings_json(s->rings, s->n_rings));
 	return root;
 }
 

@@ -129,6 +129,16 @@ struct stellar_api {
 #define STELLAR_LOG_WARN 1
 #define STELLAR_LOG_INFO 2
 
+/* A REST route on the instance's HTTP listener (`http:` in the config):
+ * METHOD PATH runs command(COMMAND, args) with the request body as args, or
+ * its query string when there is no body; the reply is the HTTP answer
+ * (200, or 400 when the command returns a negative errno). */
+struct stellar_http_route {
+	const char *method;      /* "GET", "POST", "PUT", "DELETE", "PATCH" */
+	const char *path;        /* exact, e.g. "/wm/firewall/rules/json" */
+	const char *command;
+};
+
 struct stellar_plugin {
 	uint32_t size;           /* sizeof(struct stellar_plugin) of the plugin */
 	uint32_t abi_version;
@@ -163,6 +173,8 @@ struct stellar_plugin {
 	 * restart for it (its worker is then restarted, gracefully). Without
 	 * this callback every config change restarts the workers. */
 	int (*reconfigure)(const char *config_json);
+	/* Its REST routes, ended by one with a NULL method. */
+	struct stellar_http_route http_routes[8];
 };
 
 typedef const struct stellar_plugin *(*stellar_plugin_init_fn)(const struct stellar_api *api);
