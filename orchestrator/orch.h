@@ -43,6 +43,11 @@ struct orch_worker {
 	uint64_t in_at_spawn;
 	uint64_t last_gap_us;    /* the last such gap, for status and the bench */
 	uint64_t restart_asked_ms;
+	/* Config pushes (plugin workers): the generation it answered for, and
+	 * whether it needs a restart for it. */
+	uint32_t config_acked;
+	bool config_needs_restart;
+	uint64_t config_pushed_ms;
 };
 
 /* A plugin command waiting for its worker's answer. */
@@ -149,6 +154,7 @@ int orch_worker_link_open(struct orch *o);
 void orch_worker_link_poll(struct orch *o);
 void orch_worker_send_stop(struct orch *o, struct orch_worker *w, bool graceful);
 void orch_worker_send_stop_rx(struct orch *o, struct orch_worker *w);
+void orch_worker_send_config(struct orch *o, struct orch_worker *w, uint32_t generation);
 
 /* orch_control.c */
 int orch_control_open(struct orch *o);

@@ -20,6 +20,20 @@
 #include "orch.h"
 
 /* What only a restart of the instance can change. */
+/* A plugin worker that has not answered a ConfigPush gets it again. */
+#define CONFIG_RESEND_MS 200
+
+/* Every running plugin worker: take the plugins' configs of ack_gen. */
+static void push_config(struct orch *o)
+{
+	for (unsigned w = 0; w < o->shm->max_plugin_workers; w++) {
+		struct orch_worker *wk = &o->workers[topo_node_id(NODE_PLUGIN, w)];
+
+		if (wk->enabled && wk->pid)
+			orch_worker_send_config(o, wk, o->ack_gen);
+	}
+}
+
 static const char *fixed_difference(const struct stellar_config *a, const struct stellar_config *b)
 {
 	if (strcmp(a->instance, b->instance) != 0)
@@ -187,8 +201,7 @@ int orch_apply(struct orch *o, const char *name, const char *yaml, size_t yaml_l
 	if (config_changed) {
 		__atomic_store_n(&ps->config_gen, gen, __ATOMIC_RELEASE);
 		o->ack_gen = gen;
-		for (unsigned w = 0; w < o->shm->max_plugin_workers; w++)
-			doorbell_ring(&o->shm->nodes[topo_node_id(NODE_PLUGIN, w)].bell);
+		push_config(o);
 	}
 	memcpy(o->plugin_ids, ids, sizeof(ids));
 	memcpy(o->probe, probe, sizeof(probe));
@@ -230,20 +243,22 @@ failed:
  * live, and rolling restarts, one worker at a time. */
 void orch_apply_tick(struct orch *o)
 {
-	struct plugins_shm *ps = &o->shm->plugins;
-
 	if (o->ack_gen) {
 		bool all = true;
 
 		for (unsigned w = 0; w < o->shm->max_plugin_workers; w++) {
-			const struct orch_worker *wk = &o->workers[topo_node_id(NODE_PLUGIN, w)];
+			struct orch_worker *wk = &o->workers[topo_node_id(NODE_PLUGIN, w)];
 
 			if (!wk->enabled || wk->retiring || wk->state != WORKER_RUNNING)
 				continue;
-			if (__atomic_load_n(&ps->config_ack[w], __ATOMIC_ACQUIRE) < o->ack_gen)
+			if (wk->config_acked < o->ack_gen) {
 				all = false;
-			else if (__atomic_load_n(&ps->config_needs_restart[w], __ATOMIC_ACQUIRE))
+				/* Not connected yet when it was sent, or lost: again. */
+				if (orch_now_ms() - wk->config_pushed_ms >= CONFIG_RESEND_MS)
+					orch_worker_send_config(o, wk, o->ack_gen);
+			} else if (wk->config_needs_restart) {
 				o->roll_mask |= 1u << w;
+			}
 		}
 		if (all)
 			o->ack_gen = 0;

@@ -82,6 +82,12 @@ static void handle(struct orch *o, struct orch_worker *w, const uint8_t *buf, si
 			orch_plugin_command_reply(o, msg->plugin_reply->id, msg->plugin_reply->code,
 						  msg->plugin_reply->reply);
 		break;
+	case STELLAR__WORKER__V1__WORKER_MSG__MSG_CONFIG_ACK:
+		if (w->kind == NODE_PLUGIN && msg->config_ack && w->pid) {
+			w->config_acked = msg->config_ack->generation;
+			w->config_needs_restart = msg->config_ack->needs_restart;
+		}
+		break;
 	case STELLAR__WORKER__V1__WORKER_MSG__MSG_HEARTBEAT:
 	case STELLAR__WORKER__V1__WORKER_MSG__MSG_STOPPED:
 		if (w->pid)
@@ -140,6 +146,18 @@ static void send_to(struct orch *o, struct orch_worker *w, const Stellar__Worker
 		LOG_DEBUG("cannot reach %s", id);
 	/* It may be asleep on its doorbell. */
 	doorbell_ring(&o->shm->nodes[w->node].bell);
+}
+
+void orch_worker_send_config(struct orch *o, struct orch_worker *w, uint32_t generation)
+{
+	Stellar__Worker__V1__OrchMsg msg = STELLAR__WORKER__V1__ORCH_MSG__INIT;
+	Stellar__Worker__V1__ConfigPush push = STELLAR__WORKER__V1__CONFIG_PUSH__INIT;
+
+	push.generation = generation;
+	msg.msg_case = STELLAR__WORKER__V1__ORCH_MSG__MSG_CONFIG_PUSH;
+	msg.config_push = &push;
+	w->config_pushed_ms = orch_now_ms();
+	send_to(o, w, &msg);
 }
 
 void orch_worker_send_stop(struct orch *o, struct orch_worker *w, bool graceful)

@@ -112,6 +112,9 @@ int orch_worker_spawn(struct orch *o, struct orch_worker *w)
 	}
 	w->pid = pid;
 	w->spawned_ms = orch_now_ms();
+	/* A new process: what its predecessor answered does not hold for it. */
+	w->config_acked = 0;
+	w->config_needs_restart = false;
 	w->in_at_spawn = counter_read(&o->shm->nodes[w->node].counters.in);
 	w->last_seen_ms = w->spawned_ms;
 	w->stop_sent_ms = 0;

@@ -14,7 +14,8 @@
 struct plugin_worker {
 	struct plugin_sessions sessions;
 	struct plugin_host host;
-	unsigned index;
+	struct worker_rt *rt;
+	bool needs_restart;        /* for the configs it runs with */
 };
 
 static int handle(void *ctx, struct rte_mbuf *m)
@@ -30,20 +31,20 @@ static int handle(void *ctx, struct rte_mbuf *m)
 	return plugin_dispatch_packet(&pw->host, m);
 }
 
-/* A config apply: take the plugins' new configs and say whether this
- * worker needs a restart for some of them (the orchestrator does it). */
+/* A config apply (ConfigPush): take the plugins' new configs from shared
+ * memory and say whether this worker needs a restart for some of them (the
+ * orchestrator does it). A push repeated for a generation already taken is
+ * only answered again. */
 static bool tick(void *ctx)
 {
 	struct plugin_worker *pw = ctx;
-	struct plugins_shm *ps = pw->host.env.plugins;
-	uint32_t gen = __atomic_load_n(&ps->config_gen, __ATOMIC_ACQUIRE);
-	bool restart;
 
-	if (gen == pw->host.config_gen)
+	if (!pw->rt->config_push_pending)
 		return false;
-	restart = plugin_host_reconfigure(&pw->host);
-	__atomic_store_n(&ps->config_needs_restart[pw->index], restart, __ATOMIC_RELEASE);
-	__atomic_store_n(&ps->config_ack[pw->index], gen, __ATOMIC_RELEASE);
+	pw->rt->config_push_pending = false;
+	if (pw->rt->config_push > pw->host.config_gen)
+		pw->needs_restart = plugin_host_reconfigure(&pw->host);
+	worker_rt_send_config_ack(pw->rt, pw->host.config_gen, pw->needs_restart);
 	return true;
 }
 
@@ -51,7 +52,7 @@ static bool has_work(void *ctx)
 {
 	struct plugin_worker *pw = ctx;
 
-	return __atomic_load_n(&pw->host.env.plugins->config_gen, __ATOMIC_ACQUIRE) != pw->host.config_gen;
+	return pw->rt->config_push_pending;
 }
 
 static void close_hook(void *ctx, const struct session_event *ev)
@@ -86,13 +87,10 @@ int main(int argc, char **argv)
 
 	worker_rt_init(&rt, NODE_PLUGIN, argc, argv);
 	worker_env(&rt, &env);
-	pw.index = rt.index;
+	pw.rt = &rt;
 	/* A crash while loading is not a plugin call: start clean. */
 	*env.current = 0;
 	plugin_host_init(&pw.host, &env);
-	/* Started with the current configs: nothing to take. */
-	__atomic_store_n(&rt.shm->plugins.config_needs_restart[rt.index], 0, __ATOMIC_RELEASE);
-	__atomic_store_n(&rt.shm->plugins.config_ack[rt.index], pw.host.config_gen, __ATOMIC_RELEASE);
 	plugin_sessions_init(&pw.sessions, &rt, session_api_run_free_cb, &pw.host.api);
 	pw.sessions.on_close = close_hook;
 	pw.sessions.on_close_ctx = &pw.host;

@@ -84,10 +84,6 @@ struct plugins_shm {
 	uint16_t order[CONFIG_MAX_PLUGINS];
 	uint32_t list_gen;          /* bumped when the list changes */
 	uint32_t config_gen;        /* bumped by every plugin config change */
-	/* Each plugin worker: the config generation it has taken, and whether
-	 * a plugin could not take it live (the orchestrator restarts it). */
-	uint32_t config_ack[TOPO_MAX_PLUGIN_WORKERS];
-	uint32_t config_needs_restart[TOPO_MAX_PLUGIN_WORKERS];
 	uint32_t n_nodes;
 	uint32_t lua_instructions;
 	uint32_t quarantine_crashes;

@@ -44,7 +44,7 @@ extern "C" {
 /* Rings: topo_ring_name(), e.g. "st_io0_ss0", SP/SC, created by the orchestrator. */
 
 #define STELLAR_SHM_MAGIC          0x53544c52u /* "STLR" */
-#define STELLAR_SHM_LAYOUT_VERSION 4u
+#define STELLAR_SHM_LAYOUT_VERSION 5u
 
 #define STELLAR_STEER_BUCKETS 1024 /* flow-hash buckets -> plugin worker */
 

@@ -210,6 +210,18 @@ static void run_command(struct worker_rt *rt, const Stellar__Worker__V1__PluginC
 	send_msg(rt, &msg);
 }
 
+void worker_rt_send_config_ack(struct worker_rt *rt, uint32_t generation, bool needs_restart)
+{
+	Stellar__Worker__V1__WorkerMsg msg = STELLAR__WORKER__V1__WORKER_MSG__INIT;
+	Stellar__Worker__V1__ConfigAck ack = STELLAR__WORKER__V1__CONFIG_ACK__INIT;
+
+	ack.generation = generation;
+	ack.needs_restart = needs_restart;
+	msg.msg_case = STELLAR__WORKER__V1__WORKER_MSG__MSG_CONFIG_ACK;
+	msg.config_ack = &ack;
+	send_msg(rt, &msg);
+}
+
 static void handle_orch_msg(struct worker_rt *rt, const uint8_t *buf, size_t len)
 {
 	Stellar__Worker__V1__OrchMsg *msg = stellar__worker__v1__orch_msg__unpack(NULL, len, buf);
@@ -228,6 +240,11 @@ static void handle_orch_msg(struct worker_rt *rt, const uint8_t *buf, size_t len
 		break;
 	case STELLAR__WORKER__V1__ORCH_MSG__MSG_PLUGIN_COMMAND:
 		run_command(rt, msg->plugin_command);
+		break;
+	case STELLAR__WORKER__V1__ORCH_MSG__MSG_CONFIG_PUSH:
+		/* Taken between packets by the worker's own loop. */
+		rt->config_push = msg->config_push->generation;
+		rt->config_push_pending = true;
 		break;
 	default:
 		LOG_WARN("ignoring an unknown message from the orchestrator");

@@ -45,7 +45,13 @@ struct worker_rt {
 
 	worker_command_fn command;
 	void *command_ctx;
+
+	uint32_t config_push;      /* the last ConfigPush's generation */
+	bool config_push_pending;  /* ...not answered yet */
 };
+
+/* Answers a ConfigPush: this generation's configs are in effect. */
+void worker_rt_send_config_ack(struct worker_rt *rt, uint32_t generation, bool needs_restart);
 
 /* Joins the instance; exits the process with a message on failure. */
 void worker_rt_init(struct worker_rt *rt, enum node_kind kind, int argc, char **argv);
