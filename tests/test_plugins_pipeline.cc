@@ -179,6 +179,42 @@ TEST(PluginsInPipeline, ACrashingPluginIsQuarantinedAndTheRestGoesOn)
 	json_decref(stats);
 }
 
+// A plugin stuck inside entry(): its worker stops sending heartbeats, is
+// killed after heartbeat_timeout_ms and restarted; the hang is the plugin's
+// fault, so it ends up quarantined, and the rest of the capture goes on.
+TEST(PluginsInPipeline, AHungWorkerIsKilledOnMissedHeartbeatsAndRestarted)
+{
+	Instance inst("phang");
+	inst.copy_capture(kCapture, "in.pcap");
+	std::string yaml = config(inst.name(), "pps:100",
+				  "  - {name: hanger, path: " + test_plugin("crasher.so") + ", config: {hang_at: 3}}\n"
+				  "  - {name: counter, path: " + plugin_path("counter.so") + "}\n",
+				  "plugin_limits: {quarantine_crashes: 2, quarantine_window_ms: 60000}\n");
+	yaml.replace(yaml.find("pipeline: {plugin_workers: 2}"), 29,
+		     "pipeline: {plugin_workers: 2, heartbeat_timeout_ms: 600}");
+	inst.write_config(yaml);
+	inst.start({"--until-eof", "--stats-json", inst.path("stats.json")});
+	ASSERT_EQ(inst.wait(90000), 0) << inst.log();
+	EXPECT_NE(inst.log().find("missed its heartbeats"), std::string::npos) << inst.log();
+	json_t *stats = harness::load_json(inst.path("stats.json"));
+	ASSERT_NE(stats, nullptr);
+	json_t *hanger = json_array_get(json_object_get(stats, "plugins"), 0);
+	EXPECT_STREQ(json_string_value(json_object_get(hanger, "state")), "quarantined");
+	EXPECT_GE(json_integer_value(json_object_get(hanger, "crashes")), 2) << "a hang counts as a crash";
+	size_t i;
+	json_t *w;
+	json_int_t restarts = 0;
+	json_array_foreach(json_object_get(stats, "workers"), i, w)
+		if (std::string(json_string_value(json_object_get(w, "kind"))) == "plugin")
+			restarts += json_integer_value(json_object_get(w, "restarts"));
+	EXPECT_GE(restarts, 2);
+	EXPECT_EQ(harness::json_u64(stats, "packets.rx"),
+		  harness::json_u64(stats, "packets.tx") + harness::json_u64(stats, "packets.dropped_total"));
+	EXPECT_EQ(harness::json_u64(stats, "mempool.in_use"), harness::json_u64(stats, "mempool.baseline"));
+	EXPECT_GT(harness::json_u64(stats, "packets.tx"), 100u);
+	json_decref(stats);
+}
+
 TEST(PluginsInPipeline, FilterChainsShareTrieNodesEvaluatedOncePerPacket)
 {
 	Instance inst("pfilter");

@@ -1,12 +1,14 @@
-/* Test plugin: crashes its worker on the Nth packet it sees ({"crash_at": N}). */
+/* Test plugin: crashes its worker on the Nth packet it sees
+ * ({"crash_at": N}), or hangs in it for good ({"hang_at": N}). */
 #include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include <stellar/plugin.h>
 
-static long crash_at, seen;
+static long crash_at, hang_at, seen;
 
 static int load(uint16_t id, const char *config_json)
 {
@@ -14,6 +16,7 @@ static int load(uint16_t id, const char *config_json)
 
 	(void)id;
 	crash_at = (long)json_integer_value(json_object_get(j, "crash_at"));
+	hang_at = (long)json_integer_value(json_object_get(j, "hang_at"));
 	json_decref(j);
 	return 0;
 }
@@ -22,8 +25,11 @@ static void entry(struct stellar_session *s, void *pme)
 {
 	(void)s;
 	(void)pme;
-	if (crash_at && ++seen == crash_at)
+	seen++;
+	if (crash_at && seen == crash_at)
 		raise(SIGSEGV);
+	while (hang_at && seen == hang_at)
+		usleep(10000);
 }
 
 STELLAR_PLUGIN(.name = "crasher", .events = STELLAR_EV_PACKET, .load = load, .entry = entry);
