@@ -218,6 +218,8 @@ int main(int argc, char **argv)
 	orch_workers_init(&o);
 	orch_workers_start_all(&o);
 	run(&o);
+	/* Nobody answers HTTP requests any more. */
+	orch_http_stop();
 	orch_finish(&o);
 	rc = o.exit_code ? EXIT_FAILURE : EXIT_SUCCESS;
 out_zmq:

@@ -19,7 +19,6 @@
 #include "log.h"
 #include "orch.h"
 
-/* What only a restart of the instance can change. */
 /* A plugin worker that has not answered a ConfigPush gets it again. */
 #define CONFIG_RESEND_MS 200
 
@@ -34,6 +33,7 @@ static void push_config(struct orch *o)
 	}
 }
 
+/* What only a restart of the instance can change. */
 static const char *fixed_difference(const struct stellar_config *a, const struct stellar_config *b)
 {
 	if (strcmp(a->instance, b->instance) != 0)
@@ -59,7 +59,8 @@ static const char *fixed_difference(const struct stellar_config *a, const struct
 	if (strcmp(a->control.endpoint, b->control.endpoint) != 0 ||
 	    strcmp(a->control.secret_key, b->control.secret_key) != 0)
 		return "control.endpoint and control.secret_key";
-	if (strcmp(a->http.address, b->http.address) != 0 || a->http.port != b->http.port)
+	if (strcmp(a->http.address, b->http.address) != 0 || a->http.port != b->http.port ||
+	    strcmp(a->http.token, b->http.token) != 0)
 		return "http";
 	return NULL;
 }
@@ -249,7 +250,10 @@ void orch_apply_tick(struct orch *o)
 		for (unsigned w = 0; w < o->shm->max_plugin_workers; w++) {
 			struct orch_worker *wk = &o->workers[topo_node_id(NODE_PLUGIN, w)];
 
-			if (!wk->enabled || wk->retiring || wk->state != WORKER_RUNNING)
+			/* One still starting may have read the configs just
+			 * before they changed, and missed the push. */
+			if (!wk->enabled || wk->retiring || !wk->pid ||
+			    (wk->state != WORKER_RUNNING && wk->state != WORKER_STARTING))
 				continue;
 			if (wk->config_acked < o->ack_gen) {
 				all = false;

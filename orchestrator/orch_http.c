@@ -1,9 +1,14 @@
 /*
- * The optional HTTP listener (libmicrohttpd, its own thread): Prometheus
- * /metrics, /status and /stats as JSON, and the plugins' REST routes. It is
- * a client of the control API like stellarctl, over inproc, so everything
- * it does goes through the one single-threaded control path — no shared
- * state with the orchestrator but the route table below.
+ * The optional HTTP listener (libmicrohttpd, a thread per connection, so a
+ * slow plugin does not hold up a scrape): Prometheus /metrics, /status and
+ * /stats as JSON, and the plugins' REST routes. It is a client of the
+ * control API like stellarctl, over inproc, so everything it does goes
+ * through the one single-threaded control path — no shared state with the
+ * orchestrator but the route table below.
+ *
+ * Reading is open (like any Prometheus exporter); plugin routes change
+ * things, so they need `http.token` as a bearer token — the ipc socket is
+ * 0660 and TCP is CURVE, and HTTP must not be the way around them.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -14,6 +19,7 @@
 
 #include <jansson.h>
 #include <microhttpd.h>
+#include <openssl/crypto.h>
 #include <zmq.h>
 
 #include "log.h"
@@ -22,7 +28,8 @@
 #include "stats_prometheus.h"
 
 #define INPROC_CONTROL "inproc://stellar-control"
-#define BODY_MAX       (64 * 1024)
+/* Within what a plugin command may carry (orch_plugin_command.c). */
+#define BODY_MAX       (60 * 1024 - 64)
 /* Past the orchestrator's own 3 s for a plugin's answer: it speaks first. */
 #define CALL_TIMEOUT_MS 5000
 
@@ -34,7 +41,7 @@ struct route {
 static struct {
 	struct MHD_Daemon *daemon;
 	void *zctx;
-	void *req;           /* used by the listener's thread only */
+	char token[sizeof(((struct http_config *)0)->token)];
 	uint64_t next_id;
 	pthread_mutex_t lock; /* the route table: replaced by config apply */
 	unsigned n_routes;
@@ -85,7 +92,8 @@ void orch_http_routes_update(const struct orch *o)
 	pthread_mutex_unlock(&http.lock);
 }
 
-/* One request to the control API; NULL if it did not answer. */
+/* One request to the control API; NULL if it did not answer. A socket per
+ * request (inproc: cheap), on the connection's own thread. */
 static Stellar__Control__V1__Response *call(Stellar__Control__V1__Request *req)
 {
 	int timeout = CALL_TIMEOUT_MS, linger = 0;
@@ -93,35 +101,29 @@ static Stellar__Control__V1__Response *call(Stellar__Control__V1__Request *req)
 	uint8_t *buf;
 	zmq_msg_t m;
 	Stellar__Control__V1__Response *resp = NULL;
+	void *sock = zmq_socket(http.zctx, ZMQ_REQ);
 
-	if (!http.req) {
-		http.req = zmq_socket(http.zctx, ZMQ_REQ);
-		if (!http.req)
-			return NULL;
-		zmq_setsockopt(http.req, ZMQ_RCVTIMEO, &timeout, sizeof(timeout));
-		zmq_setsockopt(http.req, ZMQ_SNDTIMEO, &timeout, sizeof(timeout));
-		zmq_setsockopt(http.req, ZMQ_LINGER, &linger, sizeof(linger));
-		zmq_connect(http.req, INPROC_CONTROL);
-	}
-	req->id = ++http.next_id;
+	if (!sock)
+		return NULL;
+	zmq_setsockopt(sock, ZMQ_RCVTIMEO, &timeout, sizeof(timeout));
+	zmq_setsockopt(sock, ZMQ_SNDTIMEO, &timeout, sizeof(timeout));
+	zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger));
+	req->id = __atomic_add_fetch(&http.next_id, 1, __ATOMIC_RELAXED);
 	len = stellar__control__v1__request__get_packed_size(req);
 	buf = malloc(len ? len : 1);
-	if (!buf)
-		return NULL;
-	stellar__control__v1__request__pack(req, buf);
-	zmq_msg_init(&m);
-	if (zmq_send(http.req, buf, len, 0) >= 0 && zmq_msg_recv(&m, http.req, 0) >= 0)
-		resp = stellar__control__v1__response__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
-	zmq_msg_close(&m);
-	free(buf);
-	if (!resp) {
-		/* A REQ socket that missed its answer is stuck: start afresh. */
-		zmq_close(http.req);
-		http.req = NULL;
+	if (buf && zmq_connect(sock, INPROC_CONTROL) == 0) {
+		stellar__control__v1__request__pack(req, buf);
+		zmq_msg_init(&m);
+		if (zmq_send(sock, buf, len, 0) >= 0 && zmq_msg_recv(&m, sock, 0) >= 0)
+			resp = stellar__control__v1__response__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+		zmq_msg_close(&m);
 	}
+	free(buf);
+	zmq_close(sock);
 	return resp;
 }
 
+/* `allow` is the Allow header of a 405, or WWW-Authenticate of a 401. */
 static enum MHD_Result respond(struct MHD_Connection *c, unsigned code, const char *type, const char *body,
 			       size_t len, const char *allow)
 {
@@ -132,7 +134,8 @@ static enum MHD_Result respond(struct MHD_Connection *c, unsigned code, const ch
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	if (allow)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+		MHD_add_response_header(r, code == MHD_HTTP_UNAUTHORIZED ? MHD_HTTP_HEADER_WWW_AUTHENTICATE
+									  : MHD_HTTP_HEADER_ALLOW, allow);
 	ret = MHD_queue_response(c, code, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -262,6 +265,17 @@ static enum MHD_Result serve_plugin(struct MHD_Connection *c, const struct route
 	return ret;
 }
 
+static bool authorized(struct MHD_Connection *c)
+{
+	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	size_t n = strlen(http.token);
+
+	if (!h || strncmp(h, "Bearer ", 7) != 0 || strlen(h + 7) != n)
+		return false;
+	/* In constant time: how much of a guess matched must not show. */
+	return CRYPTO_memcmp(h + 7, http.token, n) == 0;
+}
+
 static enum MHD_Result dispatch(struct MHD_Connection *c, const char *url, const char *method, const char *body,
 				size_t len)
 {
@@ -287,6 +301,11 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const char *url, const
 		}
 	}
 	pthread_mutex_unlock(&http.lock);
+	if (match && !http.token[0])
+		return respond_error(c, MHD_HTTP_FORBIDDEN, "plugin routes are off: set http.token in the config", NULL);
+	if (match && !authorized(c))
+		return respond_error(c, MHD_HTTP_UNAUTHORIZED, "needs the header Authorization: Bearer <http.token>",
+				     "Bearer realm=\"stellar\"");
 	if (match)
 		return serve_plugin(c, &found, body, len);
 	if (path_known)
@@ -298,6 +317,7 @@ struct request {
 	char *body;
 	size_t len;
 	bool too_big;
+	bool answered;       /* refused from its headers */
 };
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -307,10 +327,21 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 
 	(void)cls, (void)version;
 	if (!r) {
-		/* Headers only so far: the body, if any, comes in next calls. */
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+		/* Headers only so far: the body, if any, comes in next calls;
+		 * one announced too big is refused before it is read. */
 		if (!(r = calloc(1, sizeof(*r))))
 			return MHD_NO;
 		*state = r;
+		if (cl && strtoull(cl, NULL, 10) > BODY_MAX) {
+			r->too_big = r->answered = true;
+			return respond_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "a request body takes at most 60 KiB", NULL);
+		}
+		return MHD_YES;
+	}
+	if (r->answered) {
+		*upload_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_size) {
@@ -329,7 +360,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return MHD_YES;
 	}
 	if (r->too_big)
-		return respond_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "a request body takes at most 64 KiB", NULL);
+		return respond_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "a request body takes at most 60 KiB", NULL);
 	return dispatch(c, url, method, r->body, r->len);
 }
 
@@ -363,14 +394,18 @@ int orch_http_start(struct orch *o)
 		return -1;
 	}
 	http.zctx = o->zctx;
+	snprintf(http.token, sizeof(http.token), "%s", h->token);
 	orch_http_routes_update(o);
-	http.daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | (is_v6 ? MHD_USE_IPv6 : 0),
+	/* poll/epoll, not select: EAL's hugepage files push fds past 1024. */
+	http.daemon = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG |
+					       (is_v6 ? MHD_USE_IPv6 : 0),
 				       h->port, NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR,
 				       is_v6 ? (struct sockaddr *)&v6 : (struct sockaddr *)&v4,
 				       MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
 				       (unsigned)10, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_END);
 	if (!http.daemon) {
-		LOG_ERR("cannot listen for HTTP on %s port %u (in use? see http: in the config)", h->address, h->port);
+		LOG_ERR("cannot start the HTTP listener on %s port %u (libmicrohttpd's reason is above)", h->address,
+			h->port);
 		return -1;
 	}
 	LOG_INFO("HTTP on %s port %u: /metrics, /status, /stats and %u plugin routes", h->address, h->port,
@@ -380,11 +415,8 @@ int orch_http_start(struct orch *o)
 
 void orch_http_stop(void)
 {
+	/* Joins every connection's thread, and with them their sockets. */
 	if (http.daemon)
 		MHD_stop_daemon(http.daemon);
 	http.daemon = NULL;
-	/* Its thread is gone: the socket may be closed from here. */
-	if (http.req)
-		zmq_close(http.req);
-	http.req = NULL;
 }

@@ -83,7 +83,7 @@ static void handle(struct orch *o, struct orch_worker *w, const uint8_t *buf, si
 						  msg->plugin_reply->reply);
 		break;
 	case STELLAR__WORKER__V1__WORKER_MSG__MSG_CONFIG_ACK:
-		if (w->kind == NODE_PLUGIN && msg->config_ack && w->pid) {
+		if (w->kind == NODE_PLUGIN && msg->config_ack && w->pid && msg->config_ack->pid == w->pid) {
 			w->config_acked = msg->config_ack->generation;
 			w->config_needs_restart = msg->config_ack->needs_restart;
 		}

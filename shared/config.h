@@ -88,9 +88,11 @@ struct control_config {
 };
 
 /* The optional HTTP listener (Prometheus /metrics, plugin REST routes). */
+#define HTTP_TOKEN_MIN 16
 struct http_config {
 	char address[64];              /* default 127.0.0.1 */
 	uint16_t port;                 /* 0: off */
+	char token[128];               /* bearer token for plugin routes; empty: they are off */
 };
 
 struct stellar_config {

@@ -10,7 +10,11 @@ static int parse_key(struct cy *c, yaml_node_t *n, const char *key, char *out)
 {
 	if (cy_string(c, n, key, out, CONTROL_KEY_TEXT) < 0)
 		return -1;
-	if (strlen(out) != CONTROL_KEY_TEXT - 1)
+	/* Z85's alphabet: a typo is caught here, not by a handshake that
+	 * never succeeds. */
+	static const char z85[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+
+	if (strlen(out) != CONTROL_KEY_TEXT - 1 || strspn(out, z85) != CONTROL_KEY_TEXT - 1)
 		return cy_fail(c, n, key, "a CURVE key is 40 Z85 characters (see `stellarctl keygen`)");
 	return 0;
 }

@@ -18,7 +18,7 @@ bool http_route_method_valid(const char *method)
 
 int config_parse_http(struct cy *c, yaml_node_t *n, struct stellar_config *cfg)
 {
-	static const char *const keys[] = {"port", "address", NULL};
+	static const char *const keys[] = {"port", "address", "token", NULL};
 	struct http_config *h = &cfg->http;
 	unsigned char addr[16];
 	yaml_node_t *v;
@@ -36,6 +36,15 @@ int config_parse_http(struct cy *c, yaml_node_t *n, struct stellar_config *cfg)
 			return -1;
 		if (inet_pton(AF_INET, h->address, addr) != 1 && inet_pton(AF_INET6, h->address, addr) != 1)
 			return cy_fail(c, v, "http.address", "'%s' is not an IPv4 or IPv6 address", h->address);
+	}
+	/* Plugin routes change things: only with the token (ipc is 0660,
+	 * TCP is CURVE; HTTP must not be the way around them). */
+	if ((v = cy_get(c, n, "token"))) {
+		if (cy_string(c, v, "http.token", h->token, sizeof(h->token)) < 0)
+			return -1;
+		if (strlen(h->token) < HTTP_TOKEN_MIN)
+			return cy_fail(c, v, "http.token", "at least %d characters (e.g. `openssl rand -hex 24`)",
+				       HTTP_TOKEN_MIN);
 	}
 	return 0;
 }

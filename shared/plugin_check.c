@@ -125,6 +125,9 @@ static int probe_lua(const char *path, struct plugin_probe *out, char *err, size
 	return rc;
 }
 
+_Static_assert(sizeof(((struct stellar_plugin *)0)->http_routes) / sizeof(struct stellar_http_route) ==
+		       HTTP_ROUTES_MAX, "the descriptor's routes and the probe's must agree");
+
 static int copy_routes(const struct stellar_plugin *d, struct plugin_probe *out, char *err, size_t errlen)
 {
 	for (unsigned i = 0; i < HTTP_ROUTES_MAX && d->http_routes[i].method; i++) {

@@ -90,6 +90,15 @@ void stats_print_table(FILE *f, const Stellar__Control__V1__Stats *s)
 			fprintf(f, "\n");
 		}
 	}
+	/* Only rings holding something: where packets wait is the question. */
+	fprintf(f, "rings    ");
+	shown = 0;
+	for (size_t i = 0; i < s->n_rings; i++)
+		if (s->rings[i]->used) {
+			fprintf(f, " %s %u/%u", s->rings[i]->name, s->rings[i]->used, s->rings[i]->size);
+			shown++;
+		}
+	fprintf(f, "%s\n", shown ? "" : " all empty");
 	fprintf(f, "uptime    %.1fs\n\n", (double)s->uptime_ms / 1000.0);
 	fprintf(f, "%-12s %12s %12s %8s %8s %4s\n", "PORT", "RX", "TX", "MISSED", "ERRORS", "EOF");
 	for (size_t i = 0; i < s->n_ports; i++)

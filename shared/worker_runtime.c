@@ -217,6 +217,7 @@ void worker_rt_send_config_ack(struct worker_rt *rt, uint32_t generation, bool n
 
 	ack.generation = generation;
 	ack.needs_restart = needs_restart;
+	ack.pid = (int32_t)getpid();
 	msg.msg_case = STELLAR__WORKER__V1__WORKER_MSG__MSG_CONFIG_ACK;
 	msg.config_ack = &ack;
 	send_msg(rt, &msg);

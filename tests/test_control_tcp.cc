@@ -168,6 +168,15 @@ TEST(ControlTcp, MalformedKeysAndMissingKeysGetClearErrors)
 	CommandResult r = harness::run_command({harness::build_dir() + "/stellarctl", "-e", endpoint(), "status"});
 	EXPECT_EQ(r.exit_code, 3);
 	EXPECT_NE(r.err.find("CURVE only"), std::string::npos) << r.err;
+	// Forty characters, one of them not Z85: caught in the config.
+	std::string typo = server.pub;
+	typo[7] = ';';
+	std::ofstream(inst.path("typo.yaml")) << "instance: " + inst.name() + "\n"
+		"ports:\n  - {name: p0, type: pcap, rx_pcap: in.pcap}\nplugins: []\n"
+		"control: {endpoint: '" + endpoint() + "', secret_key: '" + server.secret + "', clients: ['" + typo + "']}\n";
+	r = harness::run_command({harness::build_dir() + "/stellar-orchestrator", "-c", inst.path("typo.yaml")});
+	EXPECT_NE(r.exit_code, 0);
+	EXPECT_NE(r.err.find("control.clients[0]: a CURVE key is 40 Z85 characters"), std::string::npos) << r.err;
 	r = harness::run_command({harness::build_dir() + "/stellarctl", "-e", endpoint(), "--server-key", "nonsense",
 				  "--key-file", server.file, "status"});
 	EXPECT_EQ(r.exit_code, 2);

@@ -32,10 +32,17 @@ struct Reply {
 	std::string body, headers;
 };
 
-Reply curl(const std::string &method, const std::string &path, const std::string &body = "")
+const char kToken[] = "test-token-0123456789abcdef";
+
+Reply curl(const std::string &method, const std::string &path, const std::string &body = "",
+	   const std::string &token = kToken)
 {
 	std::vector<std::string> argv = {"/usr/bin/curl", "-s", "-D", "-", "-X", method,
 					 "http://127.0.0.1:" + std::to_string(http_port()) + path};
+	if (!token.empty()) {
+		argv.push_back("-H");
+		argv.push_back("Authorization: Bearer " + token);
+	}
 	if (!body.empty()) {
 		argv.push_back("--data-binary");
 		argv.push_back(body);
@@ -118,7 +125,7 @@ TEST(Http, MetricsTrackTheRunAndPluginRoutesMapOntoCommands)
 			  inst.path("counts.json") + "},\n"
 			  "     http_routes: [{method: GET, path: /totals, command: totals}]}\n"
 			  "  - {name: rest, path: " + harness::build_dir() + "/tests/plugins/rest.so}\n"
-			  "http: {port: " + std::to_string(http_port()) + "}\n");
+			  "http: {port: " + std::to_string(http_port()) + ", token: " + kToken + "}\n");
 	inst.start({});
 	ASSERT_TRUE(inst.wait_running(15000)) << inst.log();
 	EXPECT_TRUE(listening_on_loopback_only(http_port()));
@@ -144,6 +151,13 @@ TEST(Http, MetricsTrackTheRunAndPluginRoutesMapOntoCommands)
 	EXPECT_NE(r.headers.find("application/json"), std::string::npos);
 	EXPECT_NE(r.body.find("\"packets\""), std::string::npos) << r.body;
 	EXPECT_EQ(curl("GET", "/totals").status, 200);
+	// Plugin routes change things: not without the token; reading needs none.
+	r = curl("GET", "/counter/totals", "", "");
+	EXPECT_EQ(r.status, 401);
+	EXPECT_NE(r.headers.find("WWW-Authenticate: Bearer"), std::string::npos) << r.headers;
+	EXPECT_EQ(curl("GET", "/counter/totals", "", std::string(kToken) + "x").status, 401);
+	EXPECT_EQ(curl("GET", "/counter/totals", "", "test-token-0123456789abcdeX").status, 401);
+	EXPECT_EQ(curl("GET", "/metrics", "", "").status, 200);
 	r = curl("POST", "/rest/echo", "{\"rule\": 7}");
 	EXPECT_EQ(r.status, 200);
 	EXPECT_EQ(r.body, "{\"rule\": 7}");
@@ -193,6 +207,28 @@ TEST(Http, MetricsTrackTheRunAndPluginRoutesMapOntoCommands)
 	EXPECT_EQ(curl("GET", "/metrics").status, 0) << "the listener outlived the instance";
 }
 
+TEST(Http, WithoutATokenPluginRoutesAreOffAndMetricsStillServed)
+{
+	Instance inst("httpopen");
+	inst.copy_capture(kCapture, "in.pcap");
+	inst.write_config("instance: " + inst.name() + "\n"
+			  "ports:\n  - {name: p0, type: pcap, rx_pcap: in.pcap, pace: \"pps:40\"}\n"
+			  "pipeline: {plugin_workers: 1}\n"
+			  "plugins:\n  - {name: rest, path: " + harness::build_dir() + "/tests/plugins/rest.so}\n"
+			  "http: {port: " + std::to_string(http_port()) + "}\n");
+	inst.start({});
+	ASSERT_TRUE(inst.wait_running(15000)) << inst.log();
+	Reply r = curl("POST", "/rest/echo", "{}", "");
+	EXPECT_EQ(r.status, 403);
+	EXPECT_NE(r.body.find("set http.token"), std::string::npos) << r.body;
+	EXPECT_EQ(curl("POST", "/rest/echo", "{}").status, 403) << "no token configured: none is right";
+	r = curl("GET", "/metrics", "", "");
+	EXPECT_EQ(r.status, 200);
+	EXPECT_NE(r.body.find("stellar_rx_packets_total"), std::string::npos);
+	EXPECT_EQ(inst.ctl({"shutdown"}).exit_code, 0);
+	EXPECT_EQ(inst.wait(30000), 0) << inst.log();
+}
+
 TEST(Http, BadRoutesAndAddressesAreRefusedAtStart)
 {
 	struct Case {
@@ -208,6 +244,7 @@ TEST(Http, BadRoutesAndAddressesAreRefusedAtStart)
 		 "path: /rest/echo, command: x}]}\n", "{port: PORT}", "POST /rest/echo is already served by plugin 'rest'"},
 		{"  - {name: rest, path: REST}\n", "{port: PORT, address: localhost}", "not an IPv4 or IPv6 address"},
 		{"  - {name: rest, path: REST}\n", "{address: 127.0.0.1}", "http.port: missing"},
+		{"  - {name: rest, path: REST}\n", "{port: PORT, token: short}", "http.token: at least 16 characters"},
 	};
 
 	for (const Case &c : cases) {

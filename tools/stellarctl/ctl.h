@@ -17,7 +17,7 @@ enum ctl_exit {
  * this client's key pair. Returns -1 with a message if one is malformed. */
 int ctl_use_curve(const char *server_key, const char *public_key, const char *secret_key);
 /* Reads "public: KEY" and "secret: KEY" lines (as `stellarctl keygen`
- * writes them) from path. */
+ * writes them) from path into 64-byte buffers. */
 int ctl_read_key_file(const char *path, char *public_key, char *secret_key);
 /* stellarctl keygen: a new CURVE key pair. */
 int ctl_keygen(bool json);

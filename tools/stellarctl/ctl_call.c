@@ -80,7 +80,8 @@ Stellar__Control__V1__Response *ctl_call(const char *endpoint, const char *insta
 	if (rc < 0) {
 		fprintf(stderr, "stellarctl: no answer from %s within %d ms — is instance '%s' running?%s\n",
 			endpoint, timeout_ms, who,
-			curve.on ? " (or the server refused this client's key: is it in control.clients?)" : "");
+			curve.on ? " (or the CURVE handshake failed: is this client's key in control.clients, "
+				   "and --server-key the server's public key?)" : "");
 	} else {
 		resp = stellar__control__v1__response__unpack(NULL, zmq_msg_size(&reply), zmq_msg_data(&reply));
 		if (!resp)

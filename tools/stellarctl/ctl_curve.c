@@ -34,7 +34,7 @@ int ctl_keygen(bool json)
 int ctl_read_key_file(const char *path, char *public_key, char *secret_key)
 {
 	FILE *f = fopen(path, "r");
-	char line[256], key[CONTROL_KEY_TEXT];
+	char line[256], key[64];
 
 	if (!f) {
 		fprintf(stderr, "stellarctl: cannot read the key file %s\n", path);
@@ -42,10 +42,11 @@ int ctl_read_key_file(const char *path, char *public_key, char *secret_key)
 	}
 	public_key[0] = secret_key[0] = '\0';
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, " public: %40s", key) == 1)
-			snprintf(public_key, CONTROL_KEY_TEXT, "%s", key);
-		else if (sscanf(line, " secret: %40s", key) == 1)
-			snprintf(secret_key, CONTROL_KEY_TEXT, "%s", key);
+		/* Anything but 40 characters is left for ctl_use_curve to refuse. */
+		if (sscanf(line, " public: %63s", key) == 1)
+			snprintf(public_key, 64, "%s", key);
+		else if (sscanf(line, " secret: %63s", key) == 1)
+			snprintf(secret_key, 64, "%s", key);
 	}
 	fclose(f);
 	if (!public_key[0] || !secret_key[0]) {

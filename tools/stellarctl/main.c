@@ -172,17 +172,6 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "keygen") == 0 && rest.n == 0)
 		return ctl_keygen(json);
-	if (server_key || key_file) {
-		char public_key[64], secret_key[64];
-
-		if (!server_key || !key_file) {
-			fprintf(stderr, "stellarctl: CURVE needs both --server-key and --key-file\n");
-			return CTL_USAGE;
-		}
-		if (ctl_read_key_file(key_file, public_key, secret_key) < 0 ||
-		    ctl_use_curve(server_key, public_key, secret_key) < 0)
-			return CTL_USAGE;
-	}
 	/* Past the orchestrator's own 3 s for a plugin's answer: it speaks first. */
 	if (timeout_ms < 0)
 		timeout_ms = strcmp(cmd, "plugin") == 0 ? 5000 : 3000;
@@ -197,6 +186,19 @@ int main(int argc, char **argv)
 		endpoint = ep;
 	} else {
 		instance = NULL;
+	}
+	/* Keys (options or environment) are for tcp:// only; the local ipc
+	 * socket is guarded by its file mode. */
+	if (strncmp(endpoint, "tcp://", 6) == 0 && (server_key || key_file)) {
+		char public_key[64], secret_key[64];
+
+		if (!server_key || !key_file) {
+			fprintf(stderr, "stellarctl: CURVE needs both --server-key and --key-file\n");
+			return CTL_USAGE;
+		}
+		if (ctl_read_key_file(key_file, public_key, secret_key) < 0 ||
+		    ctl_use_curve(server_key, public_key, secret_key) < 0)
+			return CTL_USAGE;
 	}
 	req.id = 1;
 	if (strcmp(cmd, "status") == 0 && rest.n == 0) {
