@@ -130,6 +130,41 @@ TEST(Stellarctl, StoppedInstanceGetsAHelpfulError)
 	EXPECT_NE(r.err.find("is instance 'nobody-home' running?"), std::string::npos) << r.err;
 }
 
+// `fw ...` are the commands of the plugin named firewall; here a test
+// plugin under that name that echoes and refuses shows what arrives.
+TEST(Stellarctl, FwCommandsGoToThePluginNamedFirewall)
+{
+	Instance inst("fwalias");
+	inst.copy_capture("zeek__wikipedia.pcap", "in.pcap");
+	inst.write_config("instance: fwalias\nports:\n  - {name: p0, type: pcap, rx_pcap: in.pcap, pace: \"pps:20\"}\n"
+			  "pipeline: {plugin_workers: 1}\n"
+			  "plugins:\n  - {name: firewall, path: " + harness::build_dir() + "/tests/plugins/rest.so}\n");
+	inst.start({});
+	ASSERT_TRUE(inst.wait_running(15000)) << inst.log();
+	CommandResult r = inst.ctl({"fw", "rule", "add", "{\"src-ip\": \"10.0.0.1/32\", \"action\": \"deny\"}"});
+	EXPECT_EQ(r.exit_code, 1);
+	EXPECT_NE(r.err.find("{\"refused\": \"rule-add\"}"), std::string::npos) << r.err;
+	r = inst.ctl({"fw", "status"});
+	EXPECT_NE(r.err.find("{\"refused\": \"status\"}"), std::string::npos) << r.err;
+	r = inst.ctl({"fw", "rule", "del", "7"});
+	EXPECT_NE(r.err.find("{\"refused\": \"rule-del\"}"), std::string::npos) << r.err;
+	EXPECT_EQ(inst.ctl({"fw", "rule"}).exit_code, 2);
+	EXPECT_EQ(inst.ctl({"fw", "explode"}).exit_code, 2);
+	EXPECT_EQ(inst.ctl({"shutdown"}).exit_code, 0);
+	EXPECT_EQ(inst.wait(30000), 0) << inst.log();
+
+	Instance none("fwnone");
+	none.copy_capture("zeek__wikipedia.pcap", "in.pcap");
+	none.write_config("instance: fwnone\nports:\n  - {name: p0, type: pcap, rx_pcap: in.pcap, pace: \"pps:20\"}\n");
+	none.start({});
+	ASSERT_TRUE(none.wait_running(15000)) << none.log();
+	r = none.ctl({"fw", "rule", "list"});
+	EXPECT_EQ(r.exit_code, 1);
+	EXPECT_NE(r.err.find("no plugin named 'firewall'"), std::string::npos) << r.err;
+	EXPECT_EQ(none.ctl({"shutdown"}).exit_code, 0);
+	EXPECT_EQ(none.wait(30000), 0) << none.log();
+}
+
 TEST(Stellarctl, UsageErrors)
 {
 	Instance inst("usage");

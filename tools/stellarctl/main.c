@@ -30,6 +30,8 @@ static void usage(FILE *f)
 		   "  shutdown   drain the pipeline and stop the instance\n"
 		   "  plugin NAME COMMAND [ARGS...]\n"
 		   "             a command of the plugin NAME (see its documentation)\n"
+		   "  fw status|enable|disable, fw rule list, fw rule add JSON, fw rule del ID\n"
+		   "             the firewall plugin's commands (plugin firewall status, rule-add, ...)\n"
 		   "  keygen     a CURVE key pair for the tcp:// control endpoint (no instance needed)\n"
 		   "a tcp:// endpoint (-e) is CURVE only: --server-key is the server's public key,\n"
 		   "--key-file this client's pair (from keygen); or STELLAR_SERVER_KEY, STELLAR_KEY_FILE\n"
@@ -117,6 +119,32 @@ static bool parse_uint(const char *s, uint32_t *out)
 	return true;
 }
 
+/* `fw ...` (ARCHITECTURE §4) is the plugin named firewall's commands:
+ * fw status|enable|disable, fw rule list|add JSON|del ID. */
+static bool fw_command(const struct rest *r, Stellar__Control__V1__PluginCommandRequest *pc)
+{
+	static const char *const simple[] = {"status", "enable", "disable", NULL};
+
+	pc->plugin = (char *)"firewall";
+	pc->args = (char *)"";
+	for (unsigned i = 0; simple[i]; i++)
+		if (r->n == 1 && strcmp(r->pos[0], simple[i]) == 0) {
+			pc->command = (char *)simple[i];
+			return true;
+		}
+	if (r->n == 2 && strcmp(r->pos[0], "rule") == 0 && strcmp(r->pos[1], "list") == 0)
+		pc->command = (char *)"rule-list";
+	else if (r->n == 3 && strcmp(r->pos[0], "rule") == 0 && strcmp(r->pos[1], "add") == 0)
+		pc->command = (char *)"rule-add";
+	else if (r->n == 3 && strcmp(r->pos[0], "rule") == 0 && strcmp(r->pos[1], "del") == 0)
+		pc->command = (char *)"rule-del";
+	else
+		return false;
+	if (r->n == 3)
+		pc->args = r->pos[2];
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -174,7 +202,7 @@ int main(int argc, char **argv)
 		return ctl_keygen(json);
 	/* Past the orchestrator's own 3 s for a plugin's answer: it speaks first. */
 	if (timeout_ms < 0)
-		timeout_ms = strcmp(cmd, "plugin") == 0 ? 5000 : 3000;
+		timeout_ms = strcmp(cmd, "plugin") == 0 || strcmp(cmd, "fw") == 0 ? 5000 : 3000;
 	if (!instance)
 		instance = STELLAR_DEFAULT_INSTANCE;
 	if (!endpoint) {
@@ -241,6 +269,9 @@ int main(int argc, char **argv)
 		apply.yaml = yaml;
 		req.op_case = STELLAR__CONTROL__V1__REQUEST__OP_APPLY;
 		req.apply = &apply;
+	} else if (strcmp(cmd, "fw") == 0 && fw_command(&rest, &plugin)) {
+		req.op_case = STELLAR__CONTROL__V1__REQUEST__OP_PLUGIN_COMMAND;
+		req.plugin_command = &plugin;
 	} else if (strcmp(cmd, "plugin") == 0 && argc - optind >= 3) {
 		size_t used = 0;
 
