@@ -6,13 +6,16 @@
  *     half-done dequeue by N is completed (those items are N's now);
  *  2. mbufs tagged N, or in transit on one of N's rings but no longer in
  *     that ring, are candidates;
- *  3. after a grace period in which every live process finishes the loop
- *     pass it was in (a producer that tagged an mbuf but had not enqueued it
- *     yet, a consumer that dequeued but had not re-tagged yet), candidates
- *     whose tag and position did not change are N's: freed and counted as
- *     worker_crash;
+ *  3. after a grace period in which every live neighbour of N (the other
+ *     end of one of its rings) finishes the loop pass it was in (a producer
+ *     that tagged an mbuf but had not enqueued it yet, a consumer that
+ *     dequeued but had not re-tagged yet), candidates whose tag and position
+ *     did not change are N's: freed and counted as worker_crash. Only
+ *     neighbours touch N's rings, so a worker elsewhere that is hung (or
+ *     dead, not yet reaped) does not hold up the recovery;
  *  4. N's mempool cache (per lcore) goes back to the pool.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -142,21 +145,51 @@ static void snapshot_all(struct orch *o, struct sweep *s)
 			snapshot(&s->win[i], o->shm->graph.ring[s->rings[i]]);
 }
 
-/* Waits until every other live worker has completed a loop pass, or sleeps
- * on its doorbell (it only sleeps between passes). */
-static bool grace_period(struct orch *o, uint16_t dead)
+/* A process that exited (or was killed) but is not reaped yet. */
+static bool is_zombie(pid_t pid)
+{
+	char path[64], buf[256], *close_paren;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (!(f = fopen(path, "r")))
+		return true;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	close_paren = strrchr(buf, ')');
+	return close_paren && close_paren[1] == ' ' && (close_paren[2] == 'Z' || close_paren[2] == 'X');
+}
+
+/* Waits until every live neighbour of the dead node has completed a loop
+ * pass, or sleeps on its doorbell (it only sleeps between passes). */
+static bool grace_period(struct orch *o, const struct sweep *s)
 {
 	uint64_t seen[TOPO_MAX_NODES], deadline = orch_now_ms() + GRACE_TIMEOUT_MS;
-	bool pending = true;
+	bool neighbour[TOPO_MAX_NODES] = {false}, pending = true;
 
-	for (uint16_t n = 0; n < TOPO_MAX_NODES; n++)
+	for (unsigned i = 0; i < s->n_rings; i++) {
+		uint16_t prod, cons;
+
+		if (topo_ring_ends(s->rings[i], &prod, &cons) == 0)
+			neighbour[prod] = neighbour[cons] = true;
+	}
+	for (uint16_t n = 0; n < TOPO_MAX_NODES; n++) {
+		const struct orch_worker *w = &o->workers[n];
+
 		seen[n] = __atomic_load_n(&o->shm->graph.node[n].loops, __ATOMIC_ACQUIRE);
+		/* Killed for hanging, or gone: it makes no more passes, and
+		 * its own recovery takes what it held. */
+		if (neighbour[n] && w->pid && (w->watchdog_kill || is_zombie(w->pid)))
+			neighbour[n] = false;
+	}
 	while (pending && orch_now_ms() < deadline) {
 		pending = false;
 		for (uint16_t n = 1; n < TOPO_MAX_NODES; n++) {
 			const struct orch_worker *w = &o->workers[n];
 
-			if (n == dead || !w->pid || w->state == WORKER_STARTING)
+			if (n == s->dead || !neighbour[n] || !w->pid || w->state == WORKER_STARTING)
 				continue;
 			if (__atomic_load_n(&o->shm->graph.node[n].loops, __ATOMIC_ACQUIRE) > seen[n] + 1 ||
 			    __atomic_load_n(&o->shm->nodes[n].bell.sleeping, __ATOMIC_ACQUIRE))
@@ -195,7 +228,7 @@ uint64_t orch_recover_node(struct orch *o, uint16_t node)
 	repair_rings(o, &s);
 	snapshot_all(o, &s);
 	rte_mempool_obj_iter(mp, collect, &s);
-	graced = s.n_cand ? grace_period(o, node) : true;
+	graced = s.n_cand ? grace_period(o, &s) : true;
 	snapshot_all(o, &s);
 	for (unsigned i = 0; i < s.n_cand; i++) {
 		struct rte_mbuf *m = s.cand[i];

@@ -112,8 +112,9 @@ int orch_worker_spawn(struct orch *o, struct orch_worker *w)
 	}
 	w->pid = pid;
 	w->spawned_ms = orch_now_ms();
-	/* A new process: what its predecessor answered does not hold for it. */
-	w->config_acked = 0;
+	/* A new process loads the plugins' configs published so far: only a
+	 * later push needs its answer (not what its predecessor said). */
+	w->config_acked = __atomic_load_n(&o->shm->plugins.config_gen, __ATOMIC_ACQUIRE);
 	w->config_needs_restart = false;
 	w->in_at_spawn = counter_read(&o->shm->nodes[w->node].counters.in);
 	w->last_seen_ms = w->spawned_ms;

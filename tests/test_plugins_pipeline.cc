@@ -191,7 +191,7 @@ TEST(PluginsInPipeline, AHungWorkerIsKilledOnMissedHeartbeatsAndRestarted)
 				  "  - {name: counter, path: " + plugin_path("counter.so") + "}\n",
 				  "plugin_limits: {quarantine_crashes: 2, quarantine_window_ms: 60000}\n");
 	yaml.replace(yaml.find("pipeline: {plugin_workers: 2}"), 29,
-		     "pipeline: {plugin_workers: 2, heartbeat_timeout_ms: 600}");
+		     "pipeline: {plugin_workers: 2, heartbeat_timeout_ms: 1500}");
 	inst.write_config(yaml);
 	inst.start({"--until-eof", "--stats-json", inst.path("stats.json")});
 	ASSERT_EQ(inst.wait(90000), 0) << inst.log();
