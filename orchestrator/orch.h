@@ -196,7 +196,7 @@ void orch_plugin_command_tick(struct orch *o);
 void orch_worker_send_command(struct orch *o, struct orch_worker *w, uint64_t token, uint32_t plugin,
 			      const char *command, const char *args);
 
-/* orch_http.c: the optional HTTP listener, a client of the control API
+/* orch_http.c, orch_http_routes.c: the optional HTTP listener, a client of the control API
  * (its own thread, talking to the control socket over inproc). */
 int orch_http_start(struct orch *o);
 void orch_http_stop(void);

@@ -12,7 +12,6 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +23,7 @@
 
 #include "log.h"
 #include "orch.h"
+#include "orch_http.h"
 #include "stats_json.h"
 #include "stats_prometheus.h"
 
@@ -33,64 +33,12 @@
 /* Past the orchestrator's own 3 s for a plugin's answer: it speaks first. */
 #define CALL_TIMEOUT_MS 5000
 
-struct route {
-	char plugin[STELLAR_NAME_MAX];
-	struct http_route r;
-};
-
 static struct {
 	struct MHD_Daemon *daemon;
 	void *zctx;
 	char token[sizeof(((struct http_config *)0)->token)];
 	uint64_t next_id;
-	pthread_mutex_t lock; /* the route table: replaced by config apply */
-	unsigned n_routes;
-	struct route routes[CONFIG_MAX_PLUGINS * HTTP_ROUTES_MAX];
-} http = {.lock = PTHREAD_MUTEX_INITIALIZER};
-
-static const char *const builtin_paths[] = {"/metrics", "/status", "/stats", NULL};
-
-int orch_http_routes_check(const struct stellar_config *cfg, char *err, size_t errlen)
-{
-	for (unsigned i = 0; i < cfg->n_plugins; i++) {
-		const struct plugin_config *pc = &cfg->plugins[i];
-
-		for (unsigned r = 0; r < pc->n_routes; r++) {
-			const struct http_route *hr = &pc->routes[r];
-
-			for (unsigned b = 0; builtin_paths[b]; b++)
-				if (strcmp(hr->path, builtin_paths[b]) == 0) {
-					snprintf(err, errlen, "%s:%u: plugins[%u].http_routes: %s is Stellar's own path",
-						 cfg->path, pc->line, i, hr->path);
-					return -1;
-				}
-			for (unsigned k = 0; k <= i; k++)
-				for (unsigned q = 0; q < (k == i ? r : cfg->plugins[k].n_routes); q++)
-					if (strcmp(cfg->plugins[k].routes[q].method, hr->method) == 0 &&
-					    strcmp(cfg->plugins[k].routes[q].path, hr->path) == 0) {
-						snprintf(err, errlen, "%s:%u: plugins[%u].http_routes: %s %s is already "
-							 "served by plugin '%s'", cfg->path, pc->line, i, hr->method,
-							 hr->path, cfg->plugins[k].name);
-						return -1;
-					}
-		}
-	}
-	return 0;
-}
-
-void orch_http_routes_update(const struct orch *o)
-{
-	pthread_mutex_lock(&http.lock);
-	http.n_routes = 0;
-	for (unsigned i = 0; i < o->cfg.n_plugins; i++)
-		for (unsigned r = 0; r < o->cfg.plugins[i].n_routes; r++) {
-			struct route *rt = &http.routes[http.n_routes++];
-
-			snprintf(rt->plugin, sizeof(rt->plugin), "%s", o->cfg.plugins[i].name);
-			rt->r = o->cfg.plugins[i].routes[r];
-		}
-	pthread_mutex_unlock(&http.lock);
-}
+} http;
 
 /* One request to the control API; NULL if it did not answer. A socket per
  * request (inproc: cheap), on the connection's own thread. */
@@ -207,7 +155,7 @@ static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind, const c
 }
 
 /* A plugin's answer: its reply as the body; 400 when it refused. */
-static enum MHD_Result serve_plugin(struct MHD_Connection *c, const struct route *rt, const char *body, size_t len)
+static enum MHD_Result serve_plugin(struct MHD_Connection *c, const struct orch_http_route *rt, const char *body, size_t len)
 {
 	Stellar__Control__V1__Request req = STELLAR__CONTROL__V1__REQUEST__INIT;
 	Stellar__Control__V1__PluginCommandRequest pc = STELLAR__CONTROL__V1__PLUGIN_COMMAND_REQUEST__INIT;
@@ -279,38 +227,24 @@ static bool authorized(struct MHD_Connection *c)
 static enum MHD_Result dispatch(struct MHD_Connection *c, const char *url, const char *method, const char *body,
 				size_t len)
 {
-	struct route found;
-	bool path_known = false, match = false;
-	char allow[64] = "";
+	struct orch_http_route found;
+	char allow[64];
+	int rc;
 
-	for (unsigned b = 0; builtin_paths[b]; b++)
-		if (strcmp(url, builtin_paths[b]) == 0)
-			return strcmp(method, "GET") == 0 ? serve_builtin(c, url)
-							  : respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET only", "GET");
-	pthread_mutex_lock(&http.lock);
-	for (unsigned i = 0; i < http.n_routes && !match; i++) {
-		if (strcmp(http.routes[i].r.path, url) != 0)
-			continue;
-		path_known = true;
-		if (strcmp(http.routes[i].r.method, method) == 0) {
-			found = http.routes[i];
-			match = true;
-		} else if (strlen(allow) + strlen(http.routes[i].r.method) + 3 < sizeof(allow)) {
-			strcat(allow, *allow ? ", " : "");
-			strcat(allow, http.routes[i].r.method);
-		}
-	}
-	pthread_mutex_unlock(&http.lock);
-	if (match && !http.token[0])
+	if (orch_http_builtin_path(url))
+		return strcmp(method, "GET") == 0 ? serve_builtin(c, url)
+						  : respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET only", "GET");
+	rc = orch_http_route_find(url, method, &found, allow, sizeof(allow));
+	if (rc < 0)
+		return respond_error(c, MHD_HTTP_NOT_FOUND, "no such path (see /status for the plugins)", NULL);
+	if (rc == 0)
+		return respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed on this path", allow);
+	if (!http.token[0])
 		return respond_error(c, MHD_HTTP_FORBIDDEN, "plugin routes are off: set http.token in the config", NULL);
-	if (match && !authorized(c))
+	if (!authorized(c))
 		return respond_error(c, MHD_HTTP_UNAUTHORIZED, "needs the header Authorization: Bearer <http.token>",
 				     "Bearer realm=\"stellar\"");
-	if (match)
-		return serve_plugin(c, &found, body, len);
-	if (path_known)
-		return respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed on this path", allow);
-	return respond_error(c, MHD_HTTP_NOT_FOUND, "no such path (see /status for the plugins)", NULL);
+	return serve_plugin(c, &found, body, len);
 }
 
 struct request {
@@ -409,7 +343,7 @@ int orch_http_start(struct orch *o)
 		return -1;
 	}
 	LOG_INFO("HTTP on %s port %u: /metrics, /status, /stats and %u plugin routes", h->address, h->port,
-		 http.n_routes);
+		 orch_http_route_count());
 	return 0;
 }
 
