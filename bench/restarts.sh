@@ -9,7 +9,9 @@ set -euo pipefail
 out=$1
 dir=$(mktemp -d)
 trap 'build/stellarctl --instance benchrst shutdown >/dev/null 2>&1 || true; sleep 1; rm -rf "$dir"' EXIT
-build/stellar-bench loopcap tests/data/zeek__wikipedia.pcap "$dir/in.pcap" 400 >/dev/null
+# 136 packets x 3000 at 2000/s: 200 s of traffic, more than the 60 rounds
+# take even on a loaded machine (a gap is only seen while packets flow).
+build/stellar-bench loopcap tests/data/zeek__wikipedia.pcap "$dir/in.pcap" 3000 >/dev/null
 cat >"$dir/s.yaml" <<YAML
 instance: benchrst
 ports:
@@ -35,7 +37,7 @@ wait_gap() { # IDX RESTARTS_AT_LEAST PREVIOUS_GAP
     if [ "$r" -ge "$2" ] && [ "$s" = running ] && [ "$g" != "$3" ] && [ "$g" != 0 ]; then echo "$g"; return; fi
     sleep 0.02
   done
-  echo "bench: plugin worker $1 did not come back" >&2; exit 1
+  echo "bench: plugin worker $1 did not come back (or the capture ran out: see stellarctl stats)" >&2; exit 1
 }
 for _ in $(seq 1 100); do ctl status >/dev/null 2>&1 && break; sleep 0.1; done
 sleep 1
