@@ -7,9 +7,9 @@
 
 #include <string>
 
-#include <zmq.h>
 
 #include "control.pb-c.h"
+#include "control_client.h"
 #include "harness.h"
 
 using harness::CommandResult;
@@ -177,22 +177,11 @@ TEST(Stellarctl, UsageErrors)
 // Sends raw bytes as a request; returns the decoded response or nullptr.
 Stellar__Control__V1__Response *raw_request(const std::string &instance, const std::string &bytes)
 {
-	void *ctx = zmq_ctx_new(), *s = zmq_socket(ctx, ZMQ_REQ);
-	int timeout = 3000, linger = 0;
-	std::string ep = "ipc:///run/stellar/" + instance + "/control";
-	char buf[65536];
-	Stellar__Control__V1__Response *resp = nullptr;
+	std::string answer;
 
-	zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof(timeout));
-	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
-	zmq_connect(s, ep.c_str());
-	zmq_send(s, bytes.data(), bytes.size(), 0);
-	int n = zmq_recv(s, buf, sizeof(buf), 0);
-	if (n >= 0)
-		resp = stellar__control__v1__response__unpack(nullptr, (size_t)n, (const uint8_t *)buf);
-	zmq_close(s);
-	zmq_ctx_term(ctx);
-	return resp;
+	if (!harness::control_raw_request("ipc:///run/stellar/" + instance + "/control", bytes, 3000, &answer))
+		return nullptr;
+	return stellar__control__v1__response__unpack(nullptr, answer.size(), (const uint8_t *)answer.data());
 }
 
 TEST(ControlApi, MalformedAndUnknownRequestsGetAnErrorAndChangeNothing)

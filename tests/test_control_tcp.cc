@@ -3,13 +3,13 @@
 // changes live; an unauthenticated TCP endpoint is refused at start.
 #include <gtest/gtest.h>
 #include <unistd.h>
-#include <zmq.h>
 
 #include <fstream>
 #include <string>
 #include <vector>
 
 #include "control.pb-c.h"
+#include "control_client.h"
 #include "harness.h"
 
 using harness::CommandResult;
@@ -73,21 +73,13 @@ bool plain_client_answered()
 {
 	Stellar__Control__V1__Request req = STELLAR__CONTROL__V1__REQUEST__INIT;
 	Stellar__Control__V1__StatusRequest st = STELLAR__CONTROL__V1__STATUS_REQUEST__INIT;
-	uint8_t buf[64], reply[4096];
-	void *ctx = zmq_ctx_new(), *s = zmq_socket(ctx, ZMQ_REQ);
-	int timeout = 1500, linger = 0;
+	uint8_t buf[64];
+	std::string answer;
 
 	req.op_case = STELLAR__CONTROL__V1__REQUEST__OP_STATUS;
 	req.status = &st;
 	size_t len = stellar__control__v1__request__pack(&req, buf);
-	zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof(timeout));
-	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
-	zmq_connect(s, endpoint().c_str());
-	zmq_send(s, buf, len, 0);
-	int n = zmq_recv(s, reply, sizeof(reply), 0);
-	zmq_close(s);
-	zmq_ctx_term(ctx);
-	return n >= 0;
+	return harness::control_raw_request(endpoint(), std::string((const char *)buf, len), 1500, &answer);
 }
 
 TEST(ControlTcp, OnlyListedCurveKeysAreServedAndTheListChangesLive)
